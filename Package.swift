@@ -27,10 +27,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log")
             ]
         ),
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport"
+        ),
         .testTarget(
             name: "PrometheusRegistryTests",
             dependencies: [
                 "PrometheusRegistry",
+                "TestSupport",
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
@@ -38,6 +43,7 @@ let package = Package(
             name: "JSONLoggingTests",
             dependencies: [
                 "JSONLogging",
+                "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

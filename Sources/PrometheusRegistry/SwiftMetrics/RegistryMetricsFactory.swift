@@ -124,6 +124,10 @@ public final class RegistryMetricsFactory: MetricsFactory {
         return mixed & 15
     }
 
+    private static func help(_ label: String, _ kind: String) -> String {
+        "swift-metrics \(kind) \"\(label)\""
+    }
+
     private func makeFamily(label: String, kind: FactoryFamily.Kind) -> FactoryFamily? {
         let name = MetricNaming.sanitizeMetricName(label)
         let registry = self.registry

@@ -1,0 +1,179 @@
+public import Logging
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A swift-log handler that writes one JSON object per line.
+///
+/// Each line carries, in this order: `timestamp` (RFC 3339, UTC, milliseconds), `level` (`INFO`, `WARNING`, …),
+/// `logger` (the label), `message`, `source` (the module), `file`, `function`, `line`, then the metadata flattened
+/// into top-level keys sorted by name (`request_id`, `user_id`, `project_id` and the rest; nested dictionaries and
+/// arrays stay JSON), then `error` (`{"type": …, "message": …}`) when one is attached. A metadata key that would
+/// collide with one of the fixed keys is written as `metadata.<key>`.
+///
+/// Metadata merges as swift-log specifies: handler metadata, then the metadata provider, then the call's metadata.
+/// Secrets are masked by ``redaction`` before anything is written (on by default). Each line goes to the ``sink`` in
+/// one call, so lines from concurrent loggers never interleave.
+public struct JSONLogHandler: LogHandler {
+    /// The logger's label, written as `logger`.
+    public let label: String
+    /// The minimum level written.
+    public var logLevel: Logger.Level
+    /// Metadata added to every line of this logger.
+    public var metadata: Logger.Metadata
+    /// Request-scoped metadata, read on every line.
+    public var metadataProvider: Logger.MetadataProvider?
+    /// Where lines go.
+    public let sink: any LogSink
+    /// How secrets are masked.
+    public let redaction: Redaction
+
+    /// Creates a handler.
+    /// - Parameters:
+    ///   - label: the logger's label.
+    ///   - sink: where lines go (default standard output).
+    ///   - logLevel: the minimum level (default: `LOG_LEVEL` from the environment, else `info`).
+    ///   - metadataProvider: request-scoped metadata (default: the one bootstrapped with `LoggingSystem`).
+    ///   - redaction: how secrets are masked (default: ``Redaction/default``).
+    public init(
+        label: String,
+        sink: any LogSink = FileDescriptorLogSink.standardOutput,
+        logLevel: Logger.Level = .fromEnvironment() ?? .info,
+        metadataProvider: Logger.MetadataProvider? = LoggingSystem.metadataProvider,
+        redaction: Redaction = .default
+    ) {
+        self.label = label
+        self.sink = sink
+        self.logLevel = logLevel
+        self.metadata = [:]
+        self.metadataProvider = metadataProvider
+        self.redaction = redaction
+    }
+
+    /// Reads or writes one metadata value of this logger.
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { self.metadata[key] }
+        set { self.metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var merged = self.metadata
+        if let provided = self.metadataProvider?.get(), !provided.isEmpty {
+            merged.merge(provided) { _, new in new }
+        }
+        if let metadata = event.metadata, !metadata.isEmpty {
+            merged.merge(metadata) { _, new in new }
+        }
+        var writer = JSONWriter(capacity: 256 + event.message.description.utf8.count)
+        writer.appendRaw("{\"timestamp\":")
+        writer.appendTimestamp(millisecondsSinceEpoch: Self.nowMilliseconds())
+        writer.appendRaw(",\"level\":")
+        writer.appendString(event.level.jsonName)
+        writer.appendRaw(",\"logger\":")
+        writer.appendString(self.label)
+        writer.appendRaw(",\"message\":")
+        writer.appendString(self.redaction.redact(event.message.description))
+        writer.appendRaw(",\"source\":")
+        writer.appendString(event.source)
+        writer.appendRaw(",\"file\":")
+        writer.appendString(event.file)
+        writer.appendRaw(",\"function\":")
+        writer.appendString(event.function)
+        writer.appendRaw(",\"line\":")
+        writer.appendUInt(event.line)
+        if !merged.isEmpty {
+            for key in merged.keys.sorted() {
+                writer.bytes.append(UInt8(ascii: ","))
+                writer.appendKey(Self.reservedKeys.contains(key) ? "metadata." + key : key)
+                self.append(merged[key]!, key: key, to: &writer)
+            }
+        }
+        if let error = event.error {
+            writer.appendRaw(",\"error\":{\"type\":")
+            writer.appendString(String(reflecting: type(of: error)))
+            writer.appendRaw(",\"message\":")
+            writer.appendString(self.redaction.redact(String(describing: error)))
+            writer.bytes.append(UInt8(ascii: "}"))
+        }
+        writer.appendRaw("}\n")
+        self.sink.write(line: writer.bytes)
+    }
+
+    private static let reservedKeys: Set<String> = [
+        "timestamp", "level", "logger", "message", "source", "file", "function", "line", "error",
+    ]
+
+    private func append(_ value: Logger.Metadata.Value, key: String, to writer: inout JSONWriter) {
+        if self.redaction.isSensitive(key: key) {
+            writer.appendString(Redaction.mask)
+            return
+        }
+        switch value {
+        case .string(let string):
+            writer.appendString(self.redaction.redact(string))
+        case .stringConvertible(let convertible):
+            writer.appendString(self.redaction.redact(convertible.description))
+        case .array(let values):
+            writer.bytes.append(UInt8(ascii: "["))
+            for (index, element) in values.enumerated() {
+                if index > 0 { writer.bytes.append(UInt8(ascii: ",")) }
+                self.append(element, key: key, to: &writer)
+            }
+            writer.bytes.append(UInt8(ascii: "]"))
+        case .dictionary(let dictionary):
+            writer.bytes.append(UInt8(ascii: "{"))
+            for (index, nestedKey) in dictionary.keys.sorted().enumerated() {
+                if index > 0 { writer.bytes.append(UInt8(ascii: ",")) }
+                writer.appendKey(nestedKey)
+                self.append(dictionary[nestedKey]!, key: nestedKey, to: &writer)
+            }
+            writer.bytes.append(UInt8(ascii: "}"))
+        }
+    }
+
+    private static func nowMilliseconds() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
+    }
+}
+
+extension Logger.Level {
+    /// The level as the seeds' Python formatter writes it: `DEBUG`, `INFO`, `WARNING`, …
+    var jsonName: String {
+        switch self {
+        case .trace: return "TRACE"
+        case .debug: return "DEBUG"
+        case .info: return "INFO"
+        case .notice: return "NOTICE"
+        case .warning: return "WARNING"
+        case .error: return "ERROR"
+        case .critical: return "CRITICAL"
+        }
+    }
+
+    /// Parses a level name in any case; `warn` and `fatal` are accepted as aliases. `nil` for anything else.
+    public init?(parsing name: String) {
+        switch name.lowercased() {
+        case "trace": self = .trace
+        case "debug": self = .debug
+        case "info": self = .info
+        case "notice": self = .notice
+        case "warning", "warn": self = .warning
+        case "error": self = .error
+        case "critical", "fatal": self = .critical
+        default: return nil
+        }
+    }
+
+    /// The level named by the `LOG_LEVEL` environment variable, if it is set to a valid name.
+    public static func fromEnvironment(_ variable: String = "LOG_LEVEL") -> Logger.Level? {
+        guard let raw = getenv(variable) else { return nil }
+        return Logger.Level(parsing: String(cString: raw))
+    }
+}

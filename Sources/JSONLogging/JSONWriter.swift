@@ -1,0 +1,126 @@
+/// Appends JSON to a byte buffer: strings with every control character escaped, numbers, and RFC 3339 timestamps.
+struct JSONWriter {
+    var bytes: [UInt8]
+
+    init(capacity: Int) {
+        self.bytes = []
+        self.bytes.reserveCapacity(capacity)
+    }
+
+    /// Appends `"string"`, escaping `"`, `\` and every control character (U+0000 to U+001F, and U+007F) so that any
+    /// Swift string, NULs and newlines included, stays one valid line. Non-ASCII UTF-8 passes through unchanged.
+    mutating func appendString(_ string: String) {
+        self.bytes.append(UInt8(ascii: "\""))
+        var string = string
+        string.withUTF8 { utf8 in
+            var runStart = 0
+            for index in 0..<utf8.count {
+                let byte = utf8[index]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0x7F else { continue }
+                if runStart < index {
+                    self.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+                }
+                self.appendEscape(byte)
+                runStart = index + 1
+            }
+            if runStart < utf8.count {
+                self.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
+            }
+        }
+        self.bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func appendEscape(_ byte: UInt8) {
+        self.bytes.append(UInt8(ascii: "\\"))
+        switch byte {
+        case UInt8(ascii: "\""): self.bytes.append(UInt8(ascii: "\""))
+        case UInt8(ascii: "\\"): self.bytes.append(UInt8(ascii: "\\"))
+        case UInt8(ascii: "\n"): self.bytes.append(UInt8(ascii: "n"))
+        case UInt8(ascii: "\r"): self.bytes.append(UInt8(ascii: "r"))
+        case UInt8(ascii: "\t"): self.bytes.append(UInt8(ascii: "t"))
+        case 0x08: self.bytes.append(UInt8(ascii: "b"))
+        case 0x0C: self.bytes.append(UInt8(ascii: "f"))
+        default:
+            let hex: [UInt8] = Array("0123456789abcdef".utf8)
+            self.bytes.append(contentsOf: [
+                UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)],
+            ])
+        }
+    }
+
+    /// Appends `"key":`.
+    mutating func appendKey(_ key: String) {
+        self.appendString(key)
+        self.bytes.append(UInt8(ascii: ":"))
+    }
+
+    @inline(__always)
+    mutating func appendRaw(_ literal: StaticString) {
+        literal.withUTF8Buffer { self.bytes.append(contentsOf: $0) }
+    }
+
+    /// Appends an unsigned integer.
+    mutating func appendUInt(_ value: UInt) {
+        if value < 10 {
+            self.bytes.append(UInt8(ascii: "0") &+ UInt8(value))
+            return
+        }
+        let start = self.bytes.count
+        var remaining = value
+        while remaining > 0 {
+            self.bytes.append(UInt8(ascii: "0") &+ UInt8(remaining % 10))
+            remaining /= 10
+        }
+        self.bytes[start...].reverse()
+    }
+
+    /// Appends `"2026-11-23T07:20:44.123Z"` for a time in milliseconds since the Unix epoch (UTC, RFC 3339).
+    mutating func appendTimestamp(millisecondsSinceEpoch: Int64) {
+        let milliseconds = Int(millisecondsSinceEpoch % 1000)
+        let totalSeconds = millisecondsSinceEpoch / 1000
+        let days = totalSeconds / 86_400
+        let secondOfDay = Int(totalSeconds % 86_400)
+        let (year, month, day) = Self.civilDate(daysSinceEpoch: days)
+        self.bytes.append(UInt8(ascii: "\""))
+        self.appendDigits(year, count: 4)
+        self.bytes.append(UInt8(ascii: "-"))
+        self.appendDigits(month, count: 2)
+        self.bytes.append(UInt8(ascii: "-"))
+        self.appendDigits(day, count: 2)
+        self.bytes.append(UInt8(ascii: "T"))
+        self.appendDigits(secondOfDay / 3600, count: 2)
+        self.bytes.append(UInt8(ascii: ":"))
+        self.appendDigits(secondOfDay / 60 % 60, count: 2)
+        self.bytes.append(UInt8(ascii: ":"))
+        self.appendDigits(secondOfDay % 60, count: 2)
+        self.bytes.append(UInt8(ascii: "."))
+        self.appendDigits(milliseconds, count: 3)
+        self.bytes.append(UInt8(ascii: "Z"))
+        self.bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func appendDigits(_ value: Int, count: Int) {
+        var divisor = 1
+        for _ in 1..<count { divisor *= 10 }
+        var remaining = value
+        while divisor > 0 {
+            self.bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: remaining / divisor))
+            remaining %= divisor
+            divisor /= 10
+        }
+    }
+
+    /// Howard Hinnant's `civil_from_days`: the proleptic Gregorian date of a day count since 1970-01-01.
+    static func civilDate(daysSinceEpoch: Int64) -> (year: Int, month: Int, day: Int) {
+        let z = daysSinceEpoch + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        return (Int(year), Int(month), Int(day))
+    }
+}
