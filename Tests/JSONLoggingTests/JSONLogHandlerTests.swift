@@ -1,0 +1,154 @@
+import Foundation
+import Logging
+import Testing
+
+@testable import JSONLogging
+
+/// Decodes one log line with Foundation's JSON parser.
+func decode(_ line: String) throws -> [String: Any] {
+    let object = try JSONSerialization.jsonObject(with: Data(line.utf8), options: [.fragmentsAllowed])
+    return try #require(object as? [String: Any])
+}
+
+func makeLogger(
+    _ sink: InMemoryLogSink,
+    label: String = "test",
+    level: Logger.Level = .trace,
+    provider: Logger.MetadataProvider? = nil,
+    redaction: Redaction = .default
+) -> Logger {
+    Logger(label: label) { label in
+        JSONLogHandler(label: label, sink: sink, logLevel: level, metadataProvider: provider, redaction: redaction)
+    }
+}
+
+@Suite struct JSONLogHandlerTests {
+    @Test func aLineHasTheSeedsFieldsInOrder() throws {
+        let sink = InMemoryLogSink()
+        var logger = makeLogger(sink, label: "copythat.api")
+        logger[metadataKey: "request_id"] = "req-1"
+        logger.warning("disk almost full", metadata: ["user_id": "u-7", "project_id": "p-9", "free_mb": .stringConvertible(42)])
+        let line = try #require(sink.lines.first)
+        let keys = line.split(separator: ",").compactMap {
+            $0.split(separator: ":").first.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "{\"")) }
+        }
+        #expect(
+            Array(keys.prefix(8)) == ["timestamp", "level", "logger", "message", "source", "file", "function", "line"]
+        )
+        let object = try decode(line)
+        #expect(object["level"] as? String == "WARNING")
+        #expect(object["logger"] as? String == "copythat.api")
+        #expect(object["message"] as? String == "disk almost full")
+        #expect(object["source"] as? String == "JSONLoggingTests")
+        #expect((object["file"] as? String)?.hasSuffix("JSONLogHandlerTests.swift") == true)
+        #expect((object["function"] as? String)?.hasPrefix("aLineHasTheSeedsFieldsInOrder") == true)
+        #expect((object["line"] as? Int ?? 0) > 0)
+        #expect(object["request_id"] as? String == "req-1")
+        #expect(object["user_id"] as? String == "u-7")
+        #expect(object["project_id"] as? String == "p-9")
+        #expect(object["free_mb"] as? String == "42")
+    }
+
+    @Test func timestampIsRFC3339UTCWithMillisecondsAndNow() throws {
+        let sink = InMemoryLogSink()
+        makeLogger(sink).info("tick")
+        let object = try decode(try #require(sink.lines.first))
+        let timestamp = try #require(object["timestamp"] as? String)
+        #expect(timestamp.count == 24)
+        #expect(timestamp.range(of: #"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$"#, options: .regularExpression) != nil)
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let date = try #require(formatter.date(from: timestamp))
+        #expect(abs(date.timeIntervalSinceNow) < 5)
+    }
+
+    @Test(arguments: [
+        (0 as Int64, "1970-01-01T00:00:00.000Z"),
+        (951_782_400_123, "2000-02-29T00:00:00.123Z"),
+        (1_795_419_644_999, "2026-11-23T07:40:44.999Z"),
+        (4_102_444_799_000, "2099-12-31T23:59:59.000Z"),
+    ])
+    func civilDateConversion(milliseconds: Int64, expected: String) {
+        var writer = JSONWriter(capacity: 32)
+        writer.appendTimestamp(millisecondsSinceEpoch: milliseconds)
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == "\"\(expected)\"")
+    }
+
+    @Test func nestedMetadataStaysJSONAndCollidingKeysAreKept() throws {
+        let sink = InMemoryLogSink()
+        makeLogger(sink).info(
+            "nested",
+            metadata: [
+                "request": ["method": "GET", "tags": ["a", "b"]],
+                "message": "shadowed",
+                "level": "also shadowed",
+            ]
+        )
+        let object = try decode(try #require(sink.lines.first))
+        let request = try #require(object["request"] as? [String: Any])
+        #expect(request["method"] as? String == "GET")
+        #expect(request["tags"] as? [String] == ["a", "b"])
+        #expect(object["message"] as? String == "nested")
+        #expect(object["metadata.message"] as? String == "shadowed")
+        #expect(object["level"] as? String == "INFO")
+        #expect(object["metadata.level"] as? String == "also shadowed")
+    }
+
+    @Test func attachedErrorsBecomeTypeAndMessage() throws {
+        struct UpstreamFailure: Error, CustomStringConvertible {
+            var description: String { "upstream said no to postgres://app:hunter2@db:5432/x" }
+        }
+        let sink = InMemoryLogSink()
+        makeLogger(sink).error("call failed", error: UpstreamFailure())
+        let object = try decode(try #require(sink.lines.first))
+        let error = try #require(object["error"] as? [String: Any])
+        #expect((error["type"] as? String)?.hasSuffix("UpstreamFailure") == true)
+        #expect(error["message"] as? String == "upstream said no to postgres://app:[REDACTED]@db:5432/x")
+    }
+
+    @Test func metadataMergesHandlerThenProviderThenCall() throws {
+        let sink = InMemoryLogSink()
+        let provider = Logger.MetadataProvider { ["request_id": "from-provider", "user_id": "provider-user"] }
+        var logger = makeLogger(sink, provider: provider)
+        logger[metadataKey: "request_id"] = "from-handler"
+        logger[metadataKey: "service"] = "api"
+        logger.info("merged", metadata: ["user_id": "call-user"])
+        let object = try decode(try #require(sink.lines.first))
+        #expect(object["request_id"] as? String == "from-provider")
+        #expect(object["user_id"] as? String == "call-user")
+        #expect(object["service"] as? String == "api")
+    }
+
+    @Test func levelFiltering() throws {
+        let sink = InMemoryLogSink()
+        let logger = makeLogger(sink, level: .warning)
+        logger.info("dropped")
+        logger.debug("dropped")
+        logger.warning("kept")
+        logger.critical("kept too")
+        #expect(sink.lines.count == 2)
+        #expect(try decode(sink.lines[1])["level"] as? String == "CRITICAL")
+    }
+
+    @Test(arguments: [
+        ("debug", Logger.Level.debug), ("DEBUG", .debug), ("Info", .info), ("warn", .warning), ("WARNING", .warning),
+        ("error", .error), ("critical", .critical), ("fatal", .critical), ("trace", .trace), ("notice", .notice),
+    ])
+    func levelNamesParse(name: String, level: Logger.Level) {
+        #expect(Logger.Level(parsing: name) == level)
+    }
+
+    @Test func unknownLevelNamesAreNil() {
+        #expect(Logger.Level(parsing: "loud") == nil)
+        #expect(Logger.Level(parsing: "") == nil)
+    }
+
+    @Test func logLevelComesFromTheEnvironment() {
+        setenv("COPYTHAT_TEST_LOG_LEVEL", "error", 1)
+        #expect(Logger.Level.fromEnvironment("COPYTHAT_TEST_LOG_LEVEL") == .error)
+        setenv("COPYTHAT_TEST_LOG_LEVEL", "nonsense", 1)
+        #expect(Logger.Level.fromEnvironment("COPYTHAT_TEST_LOG_LEVEL") == nil)
+        unsetenv("COPYTHAT_TEST_LOG_LEVEL")
+        #expect(Logger.Level.fromEnvironment("COPYTHAT_TEST_LOG_LEVEL") == nil)
+    }
+}
