@@ -33,11 +33,16 @@ public struct Redaction: Sendable {
         self.scansValues = scansValues
     }
 
-    /// Whether values under `key` are masked whole.
+    /// Whether values under `key` are masked whole: its lower-cased form contains one of the fragments.
     public func isSensitive(key: String) -> Bool {
         guard !self.sensitiveKeyFragments.isEmpty else { return false }
-        let lowered = key.lowercased()
-        return self.sensitiveKeyFragments.contains { lowered.contains($0) }
+        var key = key
+        return key.withUTF8 { keyBytes in
+            self.sensitiveKeyFragments.contains { fragment in
+                var fragment = fragment
+                return fragment.withUTF8 { CredentialScanner.containsCaseInsensitive(keyBytes, lowercaseNeedle: $0) }
+            }
+        }
     }
 
     /// `string` with every credential found in it masked; the same string when none is found.
@@ -159,6 +164,26 @@ enum CredentialScanner {
         }
         output.append(contentsOf: input[schemeEnd...colon])
         return at
+    }
+
+    /// Whether `haystack` contains `lowercaseNeedle`, comparing ASCII letters case-insensitively.
+    static func containsCaseInsensitive(_ haystack: UnsafeBufferPointer<UInt8>, lowercaseNeedle: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard lowercaseNeedle.count <= haystack.count else { return false }
+        guard let first = lowercaseNeedle.first else { return true }
+        for start in 0...(haystack.count - lowercaseNeedle.count) where self.lowercased(haystack[start]) == first {
+            var matched = true
+            for offset in 1..<lowercaseNeedle.count where self.lowercased(haystack[start + offset]) != lowercaseNeedle[offset] {
+                matched = false
+                break
+            }
+            if matched { return true }
+        }
+        return false
+    }
+
+    @inline(__always)
+    private static func lowercased(_ byte: UInt8) -> UInt8 {
+        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
     }
 
     private static func hasPrefix(_ input: UnsafeBufferPointer<UInt8>, at index: Int, _ lowercasePrefix: String) -> Bool {

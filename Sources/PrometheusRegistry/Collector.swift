@@ -57,9 +57,9 @@ extension CollectedFamily {
                 values: sample.labels.map(\.value)
             )
             if type == .counter && writer.format.isOpenMetrics {
-                writer.writeSeriesPrefix(names.openMetricsStem, suffix: "_total", labels: labels)
+                writer.writeSeriesPrefix(names.openMetricsStemBytes, suffix: "_total", labels: labels)
             } else {
-                writer.writeSeriesPrefix(names.text, labels: labels)
+                writer.writeSeriesPrefix(names.textBytes, labels: labels)
             }
             writer.appendDouble(sample.value)
             writer.endSample(exemplar: nil)

@@ -38,19 +38,19 @@ struct ExpositionWriter {
 
     /// Writes `name{labels,extra="value"}` and a space: the part of a sample line before its value.
     mutating func writeSeriesPrefix(
-        _ name: String,
+        _ name: [UInt8],
         suffix: StaticString = "",
         labels: [UInt8],
         extraLabel: StaticString = "",
         extraValue: Double? = nil
     ) {
-        self.append(name)
+        self.appendBytes(name)
         if suffix.utf8CodeUnitCount > 0 {
             suffix.withUTF8Buffer { self.bytes.append(contentsOf: $0) }
         }
         if !labels.isEmpty || extraValue != nil {
             self.bytes.append(UInt8(ascii: "{"))
-            self.bytes.append(contentsOf: labels)
+            self.appendBytes(labels)
             if let extraValue {
                 if !labels.isEmpty { self.bytes.append(UInt8(ascii: ",")) }
                 extraLabel.withUTF8Buffer { self.bytes.append(contentsOf: $0) }
@@ -83,6 +83,12 @@ struct ExpositionWriter {
         if self.format.isOpenMetrics {
             self.append("# EOF\n")
         }
+    }
+
+    /// Appends bytes without taking ownership of the array (no reference-count traffic on the hot path).
+    @inline(__always)
+    mutating func appendBytes(_ source: [UInt8]) {
+        source.withUnsafeBufferPointer { self.bytes.append(contentsOf: $0) }
     }
 
     @inline(__always)
@@ -150,6 +156,10 @@ struct FamilyNames: Sendable {
     let openMetrics: String
     /// The sample-name stem in OpenMetrics (a counter's samples are `<stem>_total`).
     let openMetricsStem: String
+    /// ``text`` as bytes, for sample lines.
+    let textBytes: [UInt8]
+    /// ``openMetricsStem`` as bytes, for sample lines.
+    let openMetricsStemBytes: [UInt8]
 
     init(name: String, type: MetricType) {
         self.text = name
@@ -165,5 +175,7 @@ struct FamilyNames: Sendable {
             self.openMetrics = name
             self.openMetricsStem = name
         }
+        self.textBytes = Array(self.text.utf8)
+        self.openMetricsStemBytes = Array(self.openMetricsStem.utf8)
     }
 }

@@ -3,10 +3,22 @@ import Atomics
 /// A value that goes up and down: connections open, queue depth, the time of the last success.
 ///
 /// `set` is one atomic store; `inc` and `dec` are a compare-and-swap loop. Nothing blocks.
-public final class Gauge: MetricSeries {
-    private let bits = ManagedAtomic<UInt64>(0.0.bitPattern)
+// @unchecked Sendable: `cell` is allocated in init, freed in deinit, and only ever accessed through `UnsafeAtomic`.
+public final class Gauge: MetricSeries, @unchecked Sendable {
+    /// The value's bit pattern, in a raw cell so that updates and scrapes touch no reference count.
+    private let cell: UnsafeMutablePointer<UnsafeAtomic<UInt64>.Storage>
 
-    init() {}
+    init() {
+        self.cell = .allocate(capacity: 1)
+        self.cell.initialize(to: UnsafeAtomic<UInt64>.Storage(0.0.bitPattern))
+    }
+
+    deinit {
+        self.cell.deinitialize(count: 1)
+        self.cell.deallocate()
+    }
+
+    private var bits: UnsafeAtomic<UInt64> { UnsafeAtomic(at: self.cell) }
 
     /// Sets the value.
     public func set(_ value: Double) {
@@ -57,8 +69,25 @@ public final class Gauge: MetricSeries {
     }
 
     func write(to writer: inout ExpositionWriter, names: FamilyNames, labels: [UInt8]) {
-        writer.writeSeriesPrefix(names.text, labels: labels)
+        writer.writeSeriesPrefix(names.textBytes, labels: labels)
         writer.appendDouble(self.value)
         writer.endSample(exemplar: nil)
     }
+}
+
+extension Gauge: OneLineSeries {
+    var cellsAddress: UnsafeMutableRawPointer { UnsafeMutableRawPointer(self.cell) }
+
+    static func linePrefix(names: FamilyNames, labels: [UInt8], format: ExpositionFormat) -> [UInt8] {
+        var writer = ExpositionWriter(format: format, capacity: 128)
+        writer.writeSeriesPrefix(names.textBytes, labels: labels)
+        return writer.bytes
+    }
+
+    static func appendValue(cells: UnsafeMutableRawPointer, to bytes: inout [UInt8]) {
+        let bits = UnsafeAtomic<UInt64>(at: cells.assumingMemoryBound(to: UnsafeAtomic<UInt64>.Storage.self)).load(ordering: .relaxed)
+        NumberFormatting.appendDouble(Double(bitPattern: bits), to: &bytes)
+    }
+
+    static func needsFullWrite(_ format: ExpositionFormat) -> Bool { false }
 }

@@ -14,20 +14,28 @@ public final class Histogram: MetricSeries, @unchecked Sendable {
 
     /// The finite upper bounds; the `+Inf` bucket is implied.
     public let upperBounds: [Double]
-    /// One cell per bucket (the last is `+Inf`), then the sum's bit pattern.
+    /// One cell per bucket (the last is `+Inf`), then the sum's bit pattern; the bounds follow in the same
+    /// allocation, so an observation reads no array and touches no reference count.
     private let cells: UnsafeMutablePointer<UnsafeAtomic<UInt64>.Storage>
+    private let bounds: UnsafeMutablePointer<Double>
+    private let boundCount: Int
     private let exemplars = Mutex<[Exemplar?]>([])
 
     init(upperBounds: [Double]) {
         self.upperBounds = upperBounds
+        self.boundCount = upperBounds.count
         let cellCount = upperBounds.count + 2
-        self.cells = .allocate(capacity: cellCount)
+        let memory = UnsafeMutableRawPointer.allocate(byteCount: (cellCount + upperBounds.count) * 8, alignment: 16)
+        self.cells = memory.bindMemory(to: UnsafeAtomic<UInt64>.Storage.self, capacity: cellCount)
         self.cells.initialize(repeating: UnsafeAtomic<UInt64>.Storage(0), count: cellCount)
+        self.bounds = (memory + cellCount * 8).bindMemory(to: Double.self, capacity: upperBounds.count)
+        self.bounds.initialize(from: upperBounds, count: upperBounds.count)
     }
 
     deinit {
-        self.cells.deinitialize(count: self.upperBounds.count + 2)
-        self.cells.deallocate()
+        self.cells.deinitialize(count: self.boundCount + 2)
+        self.bounds.deinitialize(count: self.boundCount)
+        UnsafeMutableRawPointer(self.cells).deallocate()
     }
 
     /// Checks that `buckets` are finite, unique and sorted, dropping a trailing `+Inf` (it is always implied).
@@ -51,7 +59,7 @@ public final class Histogram: MetricSeries, @unchecked Sendable {
     public func observe(_ value: Double) {
         let index = self.bucketIndex(for: value)
         UnsafeAtomic<UInt64>(at: self.cells + index).wrappingIncrement(ordering: .relaxed)
-        let sum = UnsafeAtomic<UInt64>(at: self.cells + self.upperBounds.count + 1)
+        let sum = UnsafeAtomic<UInt64>(at: self.cells + self.boundCount + 1)
         var current = sum.load(ordering: .relaxed)
         while true {
             let next = (Double(bitPattern: current) + value).bitPattern
@@ -107,21 +115,21 @@ public final class Histogram: MetricSeries, @unchecked Sendable {
 
     @inline(__always)
     private func bucketIndex(for value: Double) -> Int {
-        self.upperBounds.withUnsafeBufferPointer { bounds in
-            if bounds.count <= 16 {
-                for index in 0..<bounds.count where value <= bounds[index] {
-                    return index
-                }
-                return bounds.count
+        let bounds = self.bounds
+        let count = self.boundCount
+        if count <= 16 {
+            for index in 0..<count where value <= bounds[index] {
+                return index
             }
-            var low = 0
-            var high = bounds.count
-            while low < high {
-                let middle = (low + high) / 2
-                if value <= bounds[middle] { high = middle } else { low = middle + 1 }
-            }
-            return low
+            return count
         }
+        var low = 0
+        var high = count
+        while low < high {
+            let middle = (low + high) / 2
+            if value <= bounds[middle] { high = middle } else { low = middle + 1 }
+        }
+        return low
     }
 
     func write(to writer: inout ExpositionWriter, names: FamilyNames, labels: [UInt8]) {
@@ -129,14 +137,14 @@ public final class Histogram: MetricSeries, @unchecked Sendable {
         let exemplars = writer.format.isOpenMetrics ? self.exemplars.withLock { $0 } : []
         for index in 0...self.upperBounds.count {
             let bound = index < self.upperBounds.count ? self.upperBounds[index] : .infinity
-            writer.writeSeriesPrefix(names.text, suffix: "_bucket", labels: labels, extraLabel: "le", extraValue: bound)
+            writer.writeSeriesPrefix(names.textBytes, suffix: "_bucket", labels: labels, extraLabel: "le", extraValue: bound)
             writer.appendUInt(snapshot.cumulativeCounts[index])
             writer.endSample(exemplar: exemplars.isEmpty ? nil : exemplars[index])
         }
-        writer.writeSeriesPrefix(names.text, suffix: "_sum", labels: labels)
+        writer.writeSeriesPrefix(names.textBytes, suffix: "_sum", labels: labels)
         writer.appendDouble(snapshot.sum)
         writer.endSample(exemplar: nil)
-        writer.writeSeriesPrefix(names.text, suffix: "_count", labels: labels)
+        writer.writeSeriesPrefix(names.textBytes, suffix: "_count", labels: labels)
         writer.appendUInt(snapshot.count)
         writer.endSample(exemplar: nil)
     }

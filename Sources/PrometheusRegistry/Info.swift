@@ -42,7 +42,7 @@ extension Info: RegisteredFamily {
     func write(to writer: inout ExpositionWriter) {
         let labels = self.rendered.withLock { $0.bytes }
         writer.writeHeader(self.names, help: self.help, type: .info, unit: "")
-        writer.writeSeriesPrefix(self.name, labels: labels)
+        writer.writeSeriesPrefix(self.names.textBytes, labels: labels)
         writer.appendUInt(1)
         writer.endSample(exemplar: nil)
     }

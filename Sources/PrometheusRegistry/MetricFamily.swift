@@ -1,5 +1,3 @@
-import Synchronization
-
 /// A family of series that share a name, a type and label names, told apart by their label values.
 ///
 /// Look a child up once with ``labels(_:)-(String...)`` and keep the handle: updating it is lock-free. The lookup
@@ -19,30 +17,16 @@ public final class MetricFamily<Series: MetricSeries>: Sendable {
     /// The unit (OpenMetrics `# UNIT`), or empty.
     public let unit: String
     /// The most children this family holds before folding new label sets into the overflow series.
-    public let maxSeries: Int
+    public var maxSeries: Int { self.store.maxSeries }
     let type: MetricType
     let names: FamilyNames
+    let store: SeriesStore
+    private let writeEntries: EntriesWriter
+    private let labelIndex: [String: Int]
+
     /// Whether each series carries its own label names (the swift-metrics backend's families): keys then hold
     /// `name, value` pairs, sorted by name, instead of values in the order of ``labelNames``.
-    let hasOpenLabels: Bool
-
-    private struct Entry {
-        let values: [String]
-        let renderedLabels: [UInt8]
-        let series: Series
-    }
-
-    private struct State {
-        var children: [LabelKey: Entry] = [:]
-        var sorted: [Entry]?
-        var overflow: Entry?
-    }
-
-    private let state = Mutex(State())
-    private let makeSeries: @Sendable () -> Series
-    private let writeSeries: @Sendable (Series, inout ExpositionWriter, FamilyNames, [UInt8]) -> Void
-    private let onOverflow: @Sendable (String) -> Void
-    private let labelIndex: [String: Int]
+    var hasOpenLabels: Bool { self.store.hasOpenLabels }
 
     init(
         name: String,
@@ -53,7 +37,7 @@ public final class MetricFamily<Series: MetricSeries>: Sendable {
         maxSeries: Int,
         hasOpenLabels: Bool = false,
         makeSeries: @escaping @Sendable () -> Series,
-        writeSeries: @escaping @Sendable (Series, inout ExpositionWriter, FamilyNames, [UInt8]) -> Void,
+        writeEntries: @escaping EntriesWriter,
         onOverflow: @escaping @Sendable (String) -> Void
     ) {
         self.name = name
@@ -61,15 +45,19 @@ public final class MetricFamily<Series: MetricSeries>: Sendable {
         self.type = type
         self.unit = unit
         self.labelNames = labelNames
-        self.maxSeries = maxSeries
-        self.hasOpenLabels = hasOpenLabels
         self.names = FamilyNames(name: name, type: type)
-        self.makeSeries = makeSeries
-        self.writeSeries = writeSeries
-        self.onOverflow = onOverflow
+        self.writeEntries = writeEntries
         self.labelIndex = Dictionary(uniqueKeysWithValues: labelNames.enumerated().map { ($1, $0) })
+        self.store = SeriesStore(
+            name: name,
+            labelNames: labelNames,
+            maxSeries: maxSeries,
+            hasOpenLabels: hasOpenLabels,
+            makeSeries: makeSeries,
+            onOverflow: onOverflow
+        )
         if labelNames.isEmpty && !hasOpenLabels {
-            _ = self.series(for: LabelKey([]))
+            _ = self.store.series(for: LabelKey([]))
         }
     }
 
@@ -77,6 +65,40 @@ public final class MetricFamily<Series: MetricSeries>: Sendable {
     /// - Throws: ``MetricError/Code-swift.struct/wrongLabelCount`` when the number of values differs from ``labelNames``.
     public func labels(_ values: String...) throws(MetricError) -> Series {
         try self.labels(values)
+    }
+
+    /// The child of a one-label family; created on first use. Builds no array on the lookup path.
+    /// - Throws: ``MetricError/Code-swift.struct/wrongLabelCount`` unless the family has exactly one label.
+    public func labels(_ first: String) throws(MetricError) -> Series {
+        guard self.labelNames.count == 1 else { return try self.labels([first]) }
+        var hasher = LabelHasher()
+        hasher.combine(first)
+        return self.series(hash: hasher.value, matches: { $0.values[0] == first }, values: { [first] })
+    }
+
+    /// The child of a two-label family; created on first use. Builds no array on the lookup path.
+    /// - Throws: ``MetricError/Code-swift.struct/wrongLabelCount`` unless the family has exactly two labels.
+    public func labels(_ first: String, _ second: String) throws(MetricError) -> Series {
+        guard self.labelNames.count == 2 else { return try self.labels([first, second]) }
+        var hasher = LabelHasher()
+        hasher.combine(first)
+        hasher.combine(second)
+        return self.series(hash: hasher.value, matches: { $0.values[0] == first && $0.values[1] == second }, values: { [first, second] })
+    }
+
+    /// The child of a three-label family; created on first use. Builds no array on the lookup path.
+    /// - Throws: ``MetricError/Code-swift.struct/wrongLabelCount`` unless the family has exactly three labels.
+    public func labels(_ first: String, _ second: String, _ third: String) throws(MetricError) -> Series {
+        guard self.labelNames.count == 3 else { return try self.labels([first, second, third]) }
+        var hasher = LabelHasher()
+        hasher.combine(first)
+        hasher.combine(second)
+        hasher.combine(third)
+        return self.series(
+            hash: hasher.value,
+            matches: { $0.values[0] == first && $0.values[1] == second && $0.values[2] == third },
+            values: { [first, second, third] }
+        )
     }
 
     /// The child for these label values, given in the order of ``labelNames``; created on first use.
@@ -101,79 +123,37 @@ public final class MetricFamily<Series: MetricSeries>: Sendable {
     /// Removes the child with these label values; returns whether it existed.
     @discardableResult
     public func remove(_ values: String...) -> Bool {
-        self.state.withLock { state in
-            guard state.children.removeValue(forKey: LabelKey(values)) != nil else { return false }
-            state.sorted = nil
-            return true
-        }
+        self.store.remove(LabelKey(values))
     }
 
     /// Removes every child (an unlabelled family keeps its single series).
     public func removeAll() {
-        guard !self.labelNames.isEmpty else { return }
-        self.state.withLock { state in
-            state = State()
-        }
+        guard !self.labelNames.isEmpty || self.hasOpenLabels else { return }
+        self.store.removeAll()
     }
 
     /// How many children exist now, the overflow series included.
     public var seriesCount: Int {
-        self.state.withLock { $0.children.count + ($0.overflow == nil ? 0 : 1) }
+        self.store.count
     }
 
     /// The child with these label values if it exists, without creating it.
     public func existing(_ values: String...) -> Series? {
-        self.state.withLock { $0.children[LabelKey(values)]?.series }
+        self.store.existing(LabelKey(values)).map { unsafeDowncast($0, to: Series.self) }
+    }
+
+    @inline(__always)
+    private func series(hash: UInt64, matches: (SeriesStore.Entry) -> Bool, values: () -> [String]) -> Series {
+        unsafeDowncast(self.store.series(hash: hash, matches: matches, values: values), to: Series.self)
     }
 
     func series(for key: LabelKey) -> Series {
-        let (series, overflowed) = self.state.withLock { state -> (Series, Bool) in
-            if let entry = state.children[key] {
-                return (entry.series, false)
-            }
-            if state.children.count >= self.maxSeries && !key.values.isEmpty {
-                if let overflow = state.overflow {
-                    return (overflow.series, true)
-                }
-                let values =
-                    self.hasOpenLabels
-                    ? ["series_overflow", Self.overflowLabelValue]
-                    : Array(repeating: Self.overflowLabelValue, count: self.labelNames.count)
-                let entry = self.makeEntry(values)
-                state.overflow = entry
-                state.sorted = nil
-                return (entry.series, true)
-            }
-            let entry = self.makeEntry(key.values)
-            state.children[key] = entry
-            state.sorted = nil
-            return (entry.series, false)
-        }
-        if overflowed {
-            self.onOverflow(self.name)
-        }
-        return series
+        // Only `init` creates this store's series, always of type `Series`.
+        unsafeDowncast(self.store.series(for: key), to: Series.self)
     }
 
-    /// Removes the child with this key; returns whether it existed.
     func remove(key: LabelKey) -> Bool {
-        self.state.withLock { state in
-            guard state.children.removeValue(forKey: key) != nil else { return false }
-            state.sorted = nil
-            return true
-        }
-    }
-
-    private func makeEntry(_ values: [String]) -> Entry {
-        let rendered: [UInt8]
-        if self.hasOpenLabels {
-            let names = stride(from: 0, to: values.count, by: 2).map { values[$0] }
-            let labelValues = stride(from: 1, to: values.count, by: 2).map { values[$0] }
-            rendered = ExpositionWriter.renderLabels(names: names, values: labelValues)
-        } else {
-            rendered = ExpositionWriter.renderLabels(names: self.labelNames, values: values)
-        }
-        return Entry(values: values, renderedLabels: rendered, series: self.makeSeries())
+        self.store.remove(key)
     }
 
     private func orderedValues(_ labels: [String: String]) throws(MetricError) -> [String] {
@@ -195,18 +175,6 @@ public final class MetricFamily<Series: MetricSeries>: Sendable {
         }
         return values
     }
-
-    private func sortedEntries() -> [Entry] {
-        self.state.withLock { state in
-            if let sorted = state.sorted { return sorted }
-            var sorted = state.children.values.sorted { lhs, rhs in
-                lhs.values.lexicographicallyPrecedes(rhs.values)
-            }
-            if let overflow = state.overflow { sorted.append(overflow) }
-            state.sorted = sorted
-            return sorted
-        }
-    }
 }
 
 extension MetricFamily: RegisteredFamily {
@@ -224,11 +192,8 @@ extension MetricFamily: RegisteredFamily {
     }
 
     func write(to writer: inout ExpositionWriter) {
-        let entries = self.sortedEntries()
-        guard !entries.isEmpty else { return }
+        guard self.store.count > 0 else { return }
         writer.writeHeader(self.names, help: self.help, type: self.type, unit: self.unit)
-        for entry in entries {
-            self.writeSeries(entry.series, &writer, self.names, entry.renderedLabels)
-        }
+        self.writeEntries(self.store, &writer, self.names)
     }
 }

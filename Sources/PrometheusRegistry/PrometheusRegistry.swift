@@ -1,3 +1,4 @@
+import Atomics
 import Synchronization
 
 /// A collection of metric families and collectors that renders itself in text 0.0.4 or OpenMetrics.
@@ -40,6 +41,8 @@ public final class PrometheusRegistry: Sendable {
     /// The settings this registry was created with.
     public let configuration: Configuration
     private let state = Mutex(State())
+    /// The size of the last exposition, so the next one reserves its buffer once instead of growing it.
+    private let lastRenderSize = ManagedAtomic<Int>(4096)
     private let selfMetrics = Mutex<[SelfEvent: MetricFamily<Counter>]>([:])
 
     /// Creates an empty registry.
@@ -64,10 +67,16 @@ public final class PrometheusRegistry: Sendable {
         unit: String = "",
         maxSeries: Int? = nil
     ) throws(MetricError) -> MetricFamily<Counter> {
-        try self.register(name: name, help: help, type: .counter, unit: unit, labelNames: labelNames, maxSeries: maxSeries) {
+        try self.register(
+            name: name,
+            help: help,
+            type: .counter,
+            unit: unit,
+            labelNames: labelNames,
+            maxSeries: maxSeries,
+            write: SeriesWriting.lineWriter(for: Counter.self)
+        ) {
             Counter()
-        } write: {
-            $0.write(to: &$1, names: $2, labels: $3)
         }
     }
 
@@ -88,10 +97,16 @@ public final class PrometheusRegistry: Sendable {
         unit: String = "",
         maxSeries: Int? = nil
     ) throws(MetricError) -> MetricFamily<Gauge> {
-        try self.register(name: name, help: help, type: .gauge, unit: unit, labelNames: labelNames, maxSeries: maxSeries) {
+        try self.register(
+            name: name,
+            help: help,
+            type: .gauge,
+            unit: unit,
+            labelNames: labelNames,
+            maxSeries: maxSeries,
+            write: SeriesWriting.lineWriter(for: Gauge.self)
+        ) {
             Gauge()
-        } write: {
-            $0.write(to: &$1, names: $2, labels: $3)
         }
     }
 
@@ -119,10 +134,16 @@ public final class PrometheusRegistry: Sendable {
         maxSeries: Int? = nil
     ) throws(MetricError) -> MetricFamily<Histogram> {
         let bounds = try Histogram.validatedBounds(buckets, metricName: name)
-        return try self.register(name: name, help: help, type: .histogram, unit: unit, labelNames: labelNames, maxSeries: maxSeries) {
+        return try self.register(
+            name: name,
+            help: help,
+            type: .histogram,
+            unit: unit,
+            labelNames: labelNames,
+            maxSeries: maxSeries,
+            write: SeriesWriting.writer(for: Histogram.self)
+        ) {
             Histogram(upperBounds: bounds)
-        } write: {
-            $0.write(to: &$1, names: $2, labels: $3)
         }
     }
 
@@ -154,10 +175,16 @@ public final class PrometheusRegistry: Sendable {
         let configuration = try configuration.validated(metricName: name)
         let origin = ContinuousClock.now
         let clock = clock ?? { (ContinuousClock.now - origin).seconds }
-        return try self.register(name: name, help: help, type: .summary, unit: unit, labelNames: labelNames, maxSeries: maxSeries) {
+        return try self.register(
+            name: name,
+            help: help,
+            type: .summary,
+            unit: unit,
+            labelNames: labelNames,
+            maxSeries: maxSeries,
+            write: SeriesWriting.writer(for: Summary.self)
+        ) {
             Summary(configuration: configuration, clock: clock)
-        } write: {
-            $0.write(to: &$1, names: $2, labels: $3)
         }
     }
 
@@ -224,8 +251,9 @@ public final class PrometheusRegistry: Sendable {
 
     /// Renders every family and collector in `format`.
     public func render(format: ExpositionFormat = .text004) -> [UInt8] {
-        var writer = ExpositionWriter(format: format)
+        var writer = ExpositionWriter(format: format, capacity: self.lastRenderSize.load(ordering: .relaxed) + 1024)
         self.write(to: &writer)
+        self.lastRenderSize.store(writer.bytes.count, ordering: .relaxed)
         return writer.bytes
     }
 
@@ -269,8 +297,8 @@ public final class PrometheusRegistry: Sendable {
         maxSeries: Int?,
         reuseExisting: Bool = false,
         hasOpenLabels: Bool = false,
-        make: @escaping @Sendable () -> Series,
-        write: @escaping @Sendable (Series, inout ExpositionWriter, FamilyNames, [UInt8]) -> Void
+        write: @escaping EntriesWriter,
+        make: @escaping @Sendable () -> Series
     ) throws(MetricError) -> MetricFamily<Series> {
         try MetricNaming.validateMetricName(name)
         try MetricNaming.validateLabelNames(labelNames, metricName: name, type: type)
@@ -310,7 +338,7 @@ public final class PrometheusRegistry: Sendable {
                 maxSeries: maxSeries,
                 hasOpenLabels: hasOpenLabels,
                 makeSeries: make,
-                writeSeries: write,
+                writeEntries: write,
                 onOverflow: { [weak self] name in self?.countSelfEvent(.seriesOverflow, metric: name) }
             )
             try Self.insert(family, into: &state)

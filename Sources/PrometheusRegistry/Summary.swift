@@ -167,14 +167,14 @@ public final class Summary: MetricSeries {
         let count = self.observationCount
         let sum = self.sum
         for (quantile, value) in self.quantileValues {
-            writer.writeSeriesPrefix(names.text, labels: labels, extraLabel: "quantile", extraValue: quantile)
+            writer.writeSeriesPrefix(names.textBytes, labels: labels, extraLabel: "quantile", extraValue: quantile)
             writer.appendDouble(value)
             writer.endSample(exemplar: nil)
         }
-        writer.writeSeriesPrefix(names.text, suffix: "_sum", labels: labels)
+        writer.writeSeriesPrefix(names.textBytes, suffix: "_sum", labels: labels)
         writer.appendDouble(sum)
         writer.endSample(exemplar: nil)
-        writer.writeSeriesPrefix(names.text, suffix: "_count", labels: labels)
+        writer.writeSeriesPrefix(names.textBytes, suffix: "_count", labels: labels)
         writer.appendUInt(count)
         writer.endSample(exemplar: nil)
     }

@@ -1,3 +1,5 @@
+import Dispatch
+import Foundation
 import Synchronization
 import Testing
 
@@ -31,6 +33,54 @@ import Testing
         for worker in 0..<4 {
             #expect(try family.labels("w\(worker)").value == Double(tasks / 4 * perTask))
         }
+    }
+
+    @Test func aCounterHammeredFromSeveralThreadsStripesAndStaysExact() throws {
+        let registry = PrometheusRegistry()
+        let counter = try registry.makeCounter(name: "hot_total", help: "Hot.")
+        let threads = 4
+        let perThread = 500_000
+        // Real threads, released together, so that the increments really overlap on several CPUs.
+        let ready = DispatchSemaphore(value: 0)
+        let go = DispatchSemaphore(value: 0)
+        let finished = DispatchSemaphore(value: 0)
+        for _ in 0..<threads {
+            Thread {
+                ready.signal()
+                go.wait()
+                for _ in 0..<perThread { counter.inc() }
+                finished.signal()
+            }.start()
+        }
+        for _ in 0..<threads { ready.wait() }
+        for _ in 0..<threads { go.signal() }
+        for _ in 0..<threads { finished.wait() }
+        #expect(counter.value == Double(threads * perThread))
+        #expect(registry.renderString().contains("hot_total \(threads * perThread)\n"))
+        counter.reset()
+        #expect(counter.value == 0)
+        counter.inc()
+        #expect(counter.value == 1)
+    }
+
+    @Test func samplesFromTwoCPUsSpreadTheCounterOverStripesWithoutLosingCounts() throws {
+        let registry = PrometheusRegistry()
+        let counter = try registry.makeCounter(name: "striped_total", help: "Striped.")
+        for _ in 0..<200 { counter.inc() }  // below 256: no real sample taken yet
+        counter.sampleContention(cpu: 100)
+        counter.sampleContention(cpu: 100)
+        #expect(!counter.isStriped)
+        counter.sampleContention(cpu: 101)
+        #expect(counter.isStriped)
+        for _ in 0..<1800 { counter.inc() }
+        try counter.inc(by: 5)
+        try counter.inc(by: 0.5)
+        #expect(counter.value == 2005.5)
+        #expect(registry.renderString().contains("striped_total 2005.5\n"))
+        counter.reset()
+        #expect(counter.value == 0)
+        counter.inc()
+        #expect(registry.renderString().contains("striped_total 1\n"))
     }
 
     @Test func everyScrapeDuringWritesIsInternallyConsistent() async throws {

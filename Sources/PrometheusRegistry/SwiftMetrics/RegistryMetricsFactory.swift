@@ -143,12 +143,9 @@ public final class RegistryMetricsFactory: MetricsFactory {
                     labelNames: [],
                     maxSeries: nil,
                     reuseExisting: true,
-                    hasOpenLabels: true
-                ) {
-                    Counter()
-                } write: {
-                    $0.write(to: &$1, names: $2, labels: $3)
-                }
+                    hasOpenLabels: true,
+                    write: SeriesWriting.lineWriter(for: Counter.self)
+                ) { Counter() }
             case .gauge:
                 metrics = try registry.register(
                     name: name,
@@ -158,12 +155,9 @@ public final class RegistryMetricsFactory: MetricsFactory {
                     labelNames: [],
                     maxSeries: nil,
                     reuseExisting: true,
-                    hasOpenLabels: true
-                ) {
-                    Gauge()
-                } write: {
-                    $0.write(to: &$1, names: $2, labels: $3)
-                }
+                    hasOpenLabels: true,
+                    write: SeriesWriting.lineWriter(for: Gauge.self)
+                ) { Gauge() }
             case .timerHistogram, .recorderHistogram:
                 let requested =
                     self.configuration.bucketsByName[name]
@@ -177,12 +171,9 @@ public final class RegistryMetricsFactory: MetricsFactory {
                     labelNames: [],
                     maxSeries: nil,
                     reuseExisting: true,
-                    hasOpenLabels: true
-                ) {
-                    Histogram(upperBounds: bounds)
-                } write: {
-                    $0.write(to: &$1, names: $2, labels: $3)
-                }
+                    hasOpenLabels: true,
+                    write: SeriesWriting.writer(for: Histogram.self)
+                ) { Histogram(upperBounds: bounds) }
             }
         } catch {
             return nil
