@@ -67,7 +67,11 @@ public struct JSONLogHandler: LogHandler {
             merged.merge(provided) { _, new in new }
         }
         if let metadata = event.metadata, !metadata.isEmpty {
-            merged.merge(metadata) { _, new in new }
+            if merged.isEmpty {
+                merged = metadata
+            } else {
+                merged.merge(metadata) { _, new in new }
+            }
         }
         var writer = JSONWriter(capacity: 256 + event.message.description.utf8.count)
         writer.appendRaw("{\"timestamp\":")
@@ -87,10 +91,10 @@ public struct JSONLogHandler: LogHandler {
         writer.appendRaw(",\"line\":")
         writer.appendUInt(event.line)
         if !merged.isEmpty {
-            for key in merged.keys.sorted() {
+            for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
                 writer.bytes.append(UInt8(ascii: ","))
                 writer.appendKey(Self.reservedKeys.contains(key) ? "metadata." + key : key)
-                self.append(merged[key]!, key: key, to: &writer)
+                self.append(value, key: key, to: &writer)
             }
         }
         if let error = event.error {
@@ -127,10 +131,10 @@ public struct JSONLogHandler: LogHandler {
             writer.bytes.append(UInt8(ascii: "]"))
         case .dictionary(let dictionary):
             writer.bytes.append(UInt8(ascii: "{"))
-            for (index, nestedKey) in dictionary.keys.sorted().enumerated() {
+            for (index, (nestedKey, nestedValue)) in dictionary.sorted(by: { $0.key < $1.key }).enumerated() {
                 if index > 0 { writer.bytes.append(UInt8(ascii: ",")) }
                 writer.appendKey(nestedKey)
-                self.append(dictionary[nestedKey]!, key: nestedKey, to: &writer)
+                self.append(nestedValue, key: nestedKey, to: &writer)
             }
             writer.bytes.append(UInt8(ascii: "}"))
         }

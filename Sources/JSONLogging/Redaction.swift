@@ -9,7 +9,10 @@ public struct Redaction: Sendable {
     public static let mask = "[REDACTED]"
 
     /// Lower-cased fragments: a metadata key containing any of them has its whole value masked.
-    public var sensitiveKeyFragments: [String]
+    public var sensitiveKeyFragments: [String] {
+        didSet { self.fragmentBytes = self.sensitiveKeyFragments.map { Array($0.lowercased().utf8) } }
+    }
+    private var fragmentBytes: [[UInt8]]
     /// Whether strings are scanned for credentials.
     public var scansValues: Bool
 
@@ -30,26 +33,30 @@ public struct Redaction: Sendable {
         scansValues: Bool = true
     ) {
         self.sensitiveKeyFragments = sensitiveKeyFragments
+        self.fragmentBytes = sensitiveKeyFragments.map { Array($0.lowercased().utf8) }
         self.scansValues = scansValues
     }
 
     /// Whether values under `key` are masked whole: its lower-cased form contains one of the fragments.
     public func isSensitive(key: String) -> Bool {
-        guard !self.sensitiveKeyFragments.isEmpty else { return false }
-        var key = key
-        return key.withUTF8 { keyBytes in
-            self.sensitiveKeyFragments.contains { fragment in
-                var fragment = fragment
-                return fragment.withUTF8 { CredentialScanner.containsCaseInsensitive(keyBytes, lowercaseNeedle: $0) }
+        guard !self.fragmentBytes.isEmpty else { return false }
+        let check = { (keyBytes: UnsafeBufferPointer<UInt8>) -> Bool in
+            self.fragmentBytes.contains { fragment in
+                fragment.withUnsafeBufferPointer { CredentialScanner.containsCaseInsensitive(keyBytes, lowercaseNeedle: $0) }
             }
         }
+        if let result = key.utf8.withContiguousStorageIfAvailable(check) {
+            return result
+        }
+        return Array(key.utf8).withUnsafeBufferPointer(check)
     }
 
     /// `string` with every credential found in it masked; the same string when none is found.
     public func redact(_ string: String) -> String {
         guard self.scansValues else { return string }
-        var string = string
-        let redacted: [UInt8]? = string.withUTF8 { CredentialScanner.redact($0) }
+        let redacted: [UInt8]? =
+            string.utf8.withContiguousStorageIfAvailable { CredentialScanner.redact($0) }
+            ?? Array(string.utf8).withUnsafeBufferPointer { CredentialScanner.redact($0) }
         guard let redacted else { return string }
         return String(decoding: redacted, as: UTF8.self)
     }

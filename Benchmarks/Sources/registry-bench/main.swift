@@ -175,7 +175,7 @@ if Benchmark.isSelected("swift_metrics_request") {
         factory.makeCounter(label: "hb.requests", dimensions: dimensions).increment(by: 1)
         factory.makeTimer(label: "http.server.request.duration", dimensions: dimensions).recordNanoseconds(1_500_000)
     }
-    benchmark.compare("swift_metrics_request", iterations: 200_000, peer: peerName) { n in
+    benchmark.compare("swift_metrics_request", iterations: 20_000, peer: peerName) { n in
         Benchmark.time { for index in 0..<n { request(ours, index) } }
     } theirs: { n in
         Benchmark.time { for index in 0..<n { request(theirs, index) } }

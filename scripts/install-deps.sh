@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what the tests, the demo and the benchmarks need on Debian 12, and nothing that is already there.
+# Safe to run again. Needs root or sudo only when something is missing.
+set -euo pipefail
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# Debian packages, by the command or package that tells whether each is present.
+missing=()
+have_cmd() { command -v "$1" >/dev/null 2>&1; }
+have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+
+have_cmd promtool || missing+=(prometheus)
+have_cmd jq || missing+=(jq)
+have_cmd python3 || missing+=(python3)
+python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
+
+if [ "${#missing[@]}" -gt 0 ]; then
+    echo "install-deps: installing ${missing[*]}" >&2
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# PyPI: the independent parser the conformance tests check our exposition with.
+if ! python3 -c 'import prometheus_client' >/dev/null 2>&1; then
+    echo "install-deps: installing prometheus-client (pip)" >&2
+    python3 -m pip install --quiet prometheus-client 2>/dev/null \
+        || python3 -m pip install --quiet --break-system-packages prometheus-client
+fi
