@@ -1,0 +1,93 @@
+import ArgumentParser
+import Hummingbird
+import JSONLogging
+import Logging
+import Probes
+import ServiceLifecycle
+
+/// `copythat-exporter serve`: probe in the background and serve the endpoints until SIGTERM.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Probe every dependency on an interval and serve /metrics and the health endpoints.",
+        discussion: """
+            GET /health/live answers 200 while the process runs. GET /health/ready answers 200 when every critical \
+            dependency passed its last probe, 503 otherwise (add ?verbose for latency and errors). GET /metrics serves \
+            Prometheus text 0.0.4, or OpenMetrics when asked, gzipped when accepted. On SIGTERM readiness turns 503 at \
+            once, then the server drains and the process exits 0.
+            """
+    )
+
+    @OptionGroup var options: ConfigOptions
+
+    @Option(name: .long, help: ArgumentHelp("Address to listen on (default 0.0.0.0:9470).", valueName: "host:port"))
+    var listen: String?
+
+    @Option(
+        name: .customLong("probe-interval"),
+        help: ArgumentHelp("Time between probe rounds, e.g. 10s (default 10s).", valueName: "duration")
+    )
+    var probeInterval: String?
+
+    func validate() throws {
+        if let listen, ExporterConfiguration.ListenAddress.parse(listen) == nil {
+            throw ValidationError("--listen: expected HOST:PORT, got \"\(listen)\"")
+        }
+        if let probeInterval, PrometheusDuration.parse(probeInterval) == nil {
+            throw ValidationError("--probe-interval: \"\(probeInterval)\" is not a duration (write 500ms, 10s, 1m)")
+        }
+    }
+
+    func run() async throws {
+        var configuration = try self.options.load()
+        if let listen, let address = ExporterConfiguration.ListenAddress.parse(listen) { configuration.listen = address }
+        if let probeInterval, let interval = PrometheusDuration.parse(probeInterval) { configuration.probeInterval = interval }
+        do {
+            try Validation.check(configuration, file: "command line", marks: [:])
+        } catch {
+            throw ValidationError(error.description)
+        }
+        let level = Logger.Level(parsing: configuration.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in JSONLogHandler(label: label, sink: FileDescriptorLogSink.standardOutput, logLevel: level) }
+        var logger = Logger(label: "copythat.exporter")
+        logger.logLevel = level
+
+        let runtime = try ExporterRuntime(configuration: configuration, logger: logger)
+        if configuration.dependencies.isEmpty {
+            logger.warning("no dependencies configured: set DATABASE_URL, REDIS_URL, ANTHROPIC_API_KEY, OPENAI_API_KEY or pass --config")
+        }
+        for dependency in configuration.dependencies {
+            logger.info(
+                "probing dependency",
+                metadata: [
+                    "dependency": "\(dependency.name)", "type": "\(dependency.kind.rawValue)", "target": "\(dependency.displayURL)",
+                    "critical": "\(dependency.critical)",
+                ]
+            )
+        }
+        let listenerLogger = logger
+        let listenAddress = configuration.listen
+        let router = try ExporterRouter.build(registry: runtime.registry, store: runtime.store, metricsAuth: configuration.metricsAuth)
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.listen.host, port: configuration.listen.port), serverName: nil),
+            onServerRunning: { channel in
+                listenerLogger.info("listening", metadata: ["address": "\(channel.localAddress?.description ?? listenAddress.description)"])
+            },
+            logger: logger
+        )
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: [
+                .init(service: runtime.scheduler),
+                .init(service: app),
+                .init(service: DrainService(store: runtime.store, delay: configuration.shutdownDelay)),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+        groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownGrace
+        try await ServiceGroup(configuration: groupConfiguration).run()
+        try? await runtime.threadPool.shutdownGracefully()
+        logger.info("stopped")
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import Probes
+import Yams
+
+/// Reads an ``ExporterConfiguration`` from YAML, or from the environment when there is no file.
+///
+/// Unknown keys, wrong types, bad durations, bad URLs and missing environment variables are errors that name the
+/// file, line and column. `${VAR}` is expanded in every string; a key ending in `_file` (`api_key_file`,
+/// `password_file`, `url_file`, `bearer_token_file`) reads the secret from that file instead.
+struct ConfigLoader {
+    var environment: [String: String]
+
+    init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.environment = environment
+    }
+
+    /// Loads `path`.
+    func load(path: String) throws(ConfigError) -> ExporterConfiguration {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(file: path, reason: "cannot read the file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(file: path, reason: "the file is not UTF-8")
+        }
+        return try self.parse(yaml: text, file: path)
+    }
+
+    /// Parses YAML text; `file` is used in error messages and to resolve relative `*_file` paths.
+    func parse(yaml: String, file: String) throws(ConfigError) -> ExporterConfiguration {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            throw Self.yamlError(error, file: file)
+        } catch {
+            throw ConfigError(file: file, reason: "invalid YAML")
+        }
+        guard let root else { return ExporterConfiguration() }
+        let reader = NodeReader(file: file, environment: self.environment, baseDirectory: (file as NSString).deletingLastPathComponent)
+        return try reader.configuration(root)
+    }
+
+    /// Builds the configuration from `DATABASE_URL`, `REDIS_URL`, `ANTHROPIC_API_KEY` (+ `ANTHROPIC_BASE_URL`) and
+    /// `OPENAI_API_KEY` (+ `OPENAI_BASE_URL`), as the core API's own settings name them.
+    func fromEnvironment() throws(ConfigError) -> ExporterConfiguration {
+        var configuration = ExporterConfiguration()
+        func value(_ name: String) -> String? {
+            guard let value = self.environment[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+            return value
+        }
+        if let url = value("DATABASE_URL") {
+            configuration.dependencies.append(.init(name: "database", kind: .postgres, url: url, critical: true))
+        }
+        if let url = value("REDIS_URL") {
+            configuration.dependencies.append(.init(name: "redis", kind: .redis, url: url, critical: true))
+        }
+        if let key = value("ANTHROPIC_API_KEY") {
+            configuration.dependencies.append(
+                .init(
+                    name: "anthropic",
+                    kind: .anthropic,
+                    url: value("ANTHROPIC_BASE_URL") ?? "https://api.anthropic.com",
+                    critical: false,
+                    apiKey: key
+                )
+            )
+        }
+        if let key = value("OPENAI_API_KEY") {
+            configuration.dependencies.append(
+                .init(
+                    name: "openai",
+                    kind: .openai,
+                    url: value("OPENAI_BASE_URL") ?? "https://api.openai.com",
+                    critical: false,
+                    apiKey: key
+                )
+            )
+        }
+        if let level = value("LOG_LEVEL") { configuration.logLevel = level }
+        try Validation.check(configuration, file: "environment", marks: [:])
+        return configuration
+    }
+
+    private static func yamlError(_ error: YamlError, file: String) -> ConfigError {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _):
+            return ConfigError(file: file, line: mark.line, column: mark.column, reason: "invalid YAML: \(problem)")
+        default:
+            return ConfigError(file: file, reason: "invalid YAML: \(error)")
+        }
+    }
+}

@@ -1,0 +1,245 @@
+import Foundation
+import Probes
+import Yams
+
+/// Walks the YAML tree of a configuration file, keeping every node's position for error messages.
+struct NodeReader {
+    let file: String
+    let environment: [String: String]
+    let baseDirectory: String
+
+    private static let topLevelKeys: Set<String> = [
+        "listen", "probe_interval", "probe_timeout", "failure_threshold", "success_threshold", "shutdown_delay",
+        "shutdown_grace", "log_level", "metrics_auth", "dependencies",
+    ]
+    private static let dependencyKeys: Set<String> = [
+        "name", "type", "url", "url_file", "password_file", "critical", "timeout", "api_key", "api_key_file", "base_url",
+        "method", "headers", "expected_status",
+    ]
+
+    func configuration(_ root: Node) throws(ConfigError) -> ExporterConfiguration {
+        var configuration = ExporterConfiguration()
+        var marks: [String: (line: Int, column: Int)] = [:]
+        for (key, keyNode, value) in try self.mapping(root, allowed: Self.topLevelKeys, what: "the configuration") {
+            _ = keyNode
+            switch key {
+            case "listen":
+                let text = try self.string(value)
+                guard let address = ExporterConfiguration.ListenAddress.parse(text) else {
+                    throw self.error(value, "listen must be HOST:PORT, got \"\(text)\"")
+                }
+                configuration.listen = address
+            case "probe_interval": configuration.probeInterval = try self.duration(value, key: key)
+            case "probe_timeout": configuration.probeTimeout = try self.duration(value, key: key)
+            case "shutdown_delay": configuration.shutdownDelay = try self.duration(value, key: key, allowZero: true)
+            case "shutdown_grace": configuration.shutdownGrace = try self.duration(value, key: key)
+            case "failure_threshold": configuration.failureThreshold = try self.positiveInt(value, key: key)
+            case "success_threshold": configuration.successThreshold = try self.positiveInt(value, key: key)
+            case "log_level": configuration.logLevel = try self.string(value)
+            case "metrics_auth": configuration.metricsAuth = try self.metricsAuth(value)
+            case "dependencies":
+                guard case .sequence(let sequence) = value else { throw self.error(value, "dependencies must be a list") }
+                for item in sequence {
+                    let dependency = try self.dependency(item, defaultTimeout: nil)
+                    if let mark = item.mark { marks[dependency.name] = (mark.line, mark.column) }
+                    if let problem = Validation.problem(with: dependency) { throw self.error(item, problem) }
+                    configuration.dependencies.append(dependency)
+                }
+            default:
+                break
+            }
+        }
+        try Validation.check(configuration, file: self.file, marks: marks)
+        return configuration
+    }
+
+    private func dependency(_ node: Node, defaultTimeout: Duration?) throws(ConfigError) -> ExporterConfiguration.Dependency {
+        let entries = try self.mapping(node, allowed: Self.dependencyKeys, what: "a dependency")
+        let fields = Dictionary(entries.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
+        guard let nameNode = fields["name"] else { throw self.error(node, "a dependency needs a name") }
+        let name = try self.string(nameNode)
+        guard let typeNode = fields["type"] else {
+            throw self.error(node, "dependency \(name) needs a type (postgres, redis, http, anthropic, openai)")
+        }
+        let typeText = try self.string(typeNode)
+        guard let kind = ExporterConfiguration.Dependency.Kind(rawValue: typeText) else {
+            throw self.error(typeNode, "unknown dependency type \"\(typeText)\"; expected postgres, redis, http, anthropic or openai")
+        }
+        var url: String
+        switch kind {
+        case .anthropic:
+            url = try fields["base_url"].map { node throws(ConfigError) in try self.string(node) } ?? "https://api.anthropic.com"
+        case .openai:
+            url = try fields["base_url"].map { node throws(ConfigError) in try self.string(node) } ?? "https://api.openai.com"
+        default:
+            guard let secret = try self.secret(fields, key: "url") else {
+                throw self.error(node, "dependency \(name) needs url or url_file")
+            }
+            url = secret
+        }
+        if let passwordNode = fields["password_file"] {
+            let password = try self.readSecretFile(passwordNode)
+            guard var parsed = try? ConnectionURL(url) else { throw self.error(node, "dependency \(name): invalid URL") }
+            parsed.password = password
+            url = Self.rebuild(parsed)
+        }
+        var dependency = ExporterConfiguration.Dependency(
+            name: name,
+            kind: kind,
+            url: url,
+            critical: try fields["critical"].map { node throws(ConfigError) in try self.bool(node) }
+                ?? (kind == .postgres || kind == .redis),
+            timeout: try fields["timeout"].map { node throws(ConfigError) in try self.duration(node, key: "timeout") } ?? defaultTimeout,
+            apiKey: try self.secret(fields, key: "api_key")
+        )
+        if let method = fields["method"] { dependency.method = try self.string(method).uppercased() }
+        if let headers = fields["headers"] {
+            for (key, _, value) in try self.mapping(headers, allowed: nil, what: "headers") {
+                dependency.headers.append((key, try self.string(value)))
+            }
+        }
+        if let statuses = fields["expected_status"] {
+            guard case .sequence(let sequence) = statuses else {
+                throw self.error(statuses, "expected_status must be a list of status codes")
+            }
+            for item in sequence {
+                guard let code = Int(try self.string(item)), (100...599).contains(code) else {
+                    throw self.error(item, "expected_status entries must be HTTP status codes")
+                }
+                dependency.expectedStatus.insert(code)
+            }
+        }
+        return dependency
+    }
+
+    private func metricsAuth(_ node: Node) throws(ConfigError) -> ExporterConfiguration.MetricsAuth {
+        let entries = try self.mapping(node, allowed: ["bearer_token", "bearer_token_file", "basic_auth"], what: "metrics_auth")
+        let fields = Dictionary(entries.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
+        if let token = try self.secret(fields, key: "bearer_token") {
+            guard !token.isEmpty else { throw self.error(node, "bearer_token is empty") }
+            return .bearer(token: token)
+        }
+        if let basic = fields["basic_auth"] {
+            let basicEntries = try self.mapping(basic, allowed: ["username", "password", "password_file"], what: "basic_auth")
+            let basicFields = Dictionary(basicEntries.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
+            guard let username = try basicFields["username"].map({ node throws(ConfigError) in try self.string(node) }),
+                let password = try self.secret(basicFields, key: "password"), !password.isEmpty
+            else {
+                throw self.error(basic, "basic_auth needs username and password (or password_file)")
+            }
+            return .basic(username: username, password: password)
+        }
+        throw self.error(node, "metrics_auth needs bearer_token, bearer_token_file or basic_auth")
+    }
+
+    // MARK: Scalars
+
+    /// `key` from the value itself or from the file named by `key_file`; both set is an error.
+    private func secret(_ fields: [String: Node], key: String) throws(ConfigError) -> String? {
+        let direct = fields[key]
+        let file = fields[key + "_file"]
+        if let direct, file != nil { throw self.error(direct, "set \(key) or \(key)_file, not both") }
+        if let direct { return try self.string(direct) }
+        if let file { return try self.readSecretFile(file) }
+        return nil
+    }
+
+    private func readSecretFile(_ node: Node) throws(ConfigError) -> String {
+        var path = try self.string(node)
+        if !path.hasPrefix("/") && !self.baseDirectory.isEmpty { path = self.baseDirectory + "/" + path }
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw self.error(node, "cannot read the secret file \(path)")
+        }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    private func string(_ node: Node) throws(ConfigError) -> String {
+        guard case .scalar(let scalar) = node else { throw self.error(node, "expected a single value") }
+        do {
+            return try EnvironmentInterpolation.expand(scalar.string, environment: self.environment)
+        } catch {
+            switch error {
+            case .unset(let name):
+                throw self.error(node, "environment variable \(name) is not set (write ${\(name):-default} for a default)")
+            case .unterminated:
+                throw self.error(node, "unterminated ${ in value")
+            }
+        }
+    }
+
+    private func bool(_ node: Node) throws(ConfigError) -> Bool {
+        switch try self.string(node).lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default: throw self.error(node, "expected true or false")
+        }
+    }
+
+    private func positiveInt(_ node: Node, key: String) throws(ConfigError) -> Int {
+        guard let value = Int(try self.string(node)), value >= 1 else {
+            throw self.error(node, "\(key) must be a whole number of at least 1")
+        }
+        return value
+    }
+
+    private func duration(_ node: Node, key: String, allowZero: Bool = false) throws(ConfigError) -> Duration {
+        let text = try self.string(node)
+        guard let duration = PrometheusDuration.parse(text), allowZero || duration > .zero else {
+            throw self.error(node, "\(key): \"\(text)\" is not a\(allowZero ? "" : " positive") duration (write 500ms, 10s, 1m, 1h30m)")
+        }
+        return duration
+    }
+
+    private func mapping(
+        _ node: Node,
+        allowed: Set<String>?,
+        what: String
+    ) throws(ConfigError) -> [(key: String, keyNode: Node, value: Node)] {
+        guard case .mapping(let mapping) = node else { throw self.error(node, "\(what) must be a mapping of keys to values") }
+        var seen = Set<String>()
+        var result: [(key: String, keyNode: Node, value: Node)] = []
+        for (keyNode, value) in mapping {
+            guard let key = keyNode.scalar?.string else { throw self.error(keyNode, "keys must be plain strings") }
+            if let allowed, !allowed.contains(key) {
+                let suggestion = allowed.min { Self.distance($0, key) < Self.distance($1, key) }.map { "; did you mean \($0)?" } ?? ""
+                throw self.error(keyNode, "unknown key \"\(key)\" in \(what)\(suggestion)")
+            }
+            guard seen.insert(key).inserted else { throw self.error(keyNode, "key \"\(key)\" appears twice") }
+            result.append((key, keyNode, value))
+        }
+        return result
+    }
+
+    private func error(_ node: Node?, _ reason: String) -> ConfigError {
+        ConfigError(file: self.file, line: node?.mark?.line, column: node?.mark?.column, reason: reason)
+    }
+
+    private static func rebuild(_ url: ConnectionURL) -> String {
+        var text = url.scheme + "://"
+        if let user = url.user { text += ConnectionURL.encodeComponent(user) }
+        if let password = url.password { text += ":" + ConnectionURL.encodeComponent(password) }
+        if url.user != nil || url.password != nil { text += "@" }
+        text += url.host.contains(":") ? "[\(url.host)]" : url.host
+        if let port = url.port { text += ":\(port)" }
+        if !url.path.isEmpty { text += "/" + url.path }
+        if !url.query.isEmpty {
+            text += "?" + url.query.map { "\($0.name)=\(ConnectionURL.encodeComponent($0.value))" }.joined(separator: "&")
+        }
+        return text
+    }
+
+    /// Edit distance, for "did you mean" suggestions.
+    private static func distance(_ lhs: String, _ rhs: String) -> Int {
+        let a = Array(lhs)
+        let b = Array(rhs)
+        var previous = Array(0...b.count)
+        for i in 1...max(1, a.count) where !a.isEmpty {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...max(1, b.count) where !b.isEmpty {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}

@@ -1,0 +1,248 @@
+import CCurl
+public import NIOPosix
+import Synchronization
+
+/// An HTTP request for ``CurlHTTPClient``.
+public struct HTTPProbeRequest: Sendable {
+    /// `GET`, `POST`, `HEAD`, …
+    public var method: String
+    /// The absolute URL.
+    public var url: String
+    /// Header lines as name and value.
+    public var headers: [(name: String, value: String)]
+    /// The request body, if any.
+    public var body: [UInt8]?
+    /// The whole exchange must finish within this.
+    public var timeout: Duration
+    /// Connecting (DNS, TCP and TLS) must finish within this.
+    public var connectTimeout: Duration
+    /// The most response-body bytes kept; a larger body fails the request.
+    public var maxResponseBytes: Int
+
+    /// Creates a request.
+    public init(
+        method: String = "GET",
+        url: String,
+        headers: [(name: String, value: String)] = [],
+        body: [UInt8]? = nil,
+        timeout: Duration = .seconds(5),
+        connectTimeout: Duration? = nil,
+        maxResponseBytes: Int = 1 << 20
+    ) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.timeout = timeout
+        self.connectTimeout = connectTimeout ?? timeout
+        self.maxResponseBytes = maxResponseBytes
+    }
+}
+
+/// What an HTTP exchange returned, with the phase timings libcurl measured.
+public struct HTTPProbeResponse: Sendable {
+    /// The status code.
+    public var status: Int
+    /// The body (at most the request's ``HTTPProbeRequest/maxResponseBytes``).
+    public var body: [UInt8]
+    /// Seconds until the name was resolved.
+    public var resolveSeconds: Double
+    /// Seconds until the TCP connection was made.
+    public var connectSeconds: Double
+    /// Seconds until TLS was set up (0 for plain HTTP).
+    public var tlsSeconds: Double
+    /// Seconds until the first response byte.
+    public var firstByteSeconds: Double
+    /// Seconds for the whole exchange.
+    public var totalSeconds: Double
+}
+
+/// An HTTP failure with a message safe to show.
+public struct HTTPProbeError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What kind of failure this is.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private let name: String
+        private init(_ name: String) { self.name = name }
+
+        /// The name did not resolve.
+        public static let resolveFailed = Code("resolve_failed")
+        /// The connection was refused or could not be made.
+        public static let connectionFailed = Code("connection_failed")
+        /// TLS failed (certificate not trusted, handshake error).
+        public static let tlsFailed = Code("tls_failed")
+        /// The deadline passed.
+        public static let timeout = Code("timeout")
+        /// The response body was larger than allowed.
+        public static let responseTooLarge = Code("response_too_large")
+        /// Anything else libcurl reported.
+        public static let failed = Code("failed")
+
+        /// The code's name.
+        public var description: String { self.name }
+    }
+
+    /// What kind of failure this is.
+    public var code: Code
+    /// libcurl's explanation.
+    public var message: String
+
+    /// `<code>: <message>`.
+    public var description: String { "\(self.code): \(self.message)" }
+}
+
+/// HTTP over a libcurl easy handle, which keeps its connection alive between requests.
+///
+/// TLS verification is on and redirects are not followed. Every request runs on the thread pool with libcurl's own
+/// total and connect timeouts (in milliseconds, `CURLOPT_NOSIGNAL` set), so a server that never answers fails at the
+/// deadline.
+// @unchecked Sendable: the CURL handle lives in a Mutex and is only used inside it, one request at a time.
+public final class CurlHTTPClient: @unchecked Sendable {
+    private static let globalInit: Void = {
+        curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+    }()
+
+    private let handle: Mutex<UnsafeSendableCurl?>
+    private let threadPool: NIOThreadPool
+
+    /// Creates a client whose requests run on `threadPool`.
+    public init(threadPool: NIOThreadPool) {
+        Self.globalInit
+        self.handle = Mutex(Optional(curl_easy_init()).flatMap { $0 }.map(UnsafeSendableCurl.init))
+        self.threadPool = threadPool
+    }
+
+    deinit {
+        self.handle.withLock { handle in
+            if let handle { curl_easy_cleanup(handle.pointer) }
+        }
+    }
+
+    /// Performs `request`.
+    /// - Throws: ``HTTPProbeError``; a response of any status is a success here (the probe judges the status).
+    public func perform(_ request: HTTPProbeRequest) async throws(HTTPProbeError) -> HTTPProbeResponse {
+        let result: Result<HTTPProbeResponse, HTTPProbeError>
+        do {
+            result = try await self.threadPool.runIfActive {
+                self.handle.withLock { handle in
+                    guard let handle else { return .failure(HTTPProbeError(code: .failed, message: "libcurl could not create a handle")) }
+                    return Self.performBlocking(handle.pointer, request)
+                }
+            }
+        } catch {
+            throw HTTPProbeError(code: .failed, message: "the probe thread pool is shut down")
+        }
+        return try result.get()
+    }
+
+    private final class ResponseBuffer {
+        var bytes: [UInt8] = []
+        let limit: Int
+        var overflowed = false
+        init(limit: Int) { self.limit = limit }
+    }
+
+    private static func performBlocking(
+        _ curl: UnsafeMutableRawPointer,
+        _ request: HTTPProbeRequest
+    ) -> Result<HTTPProbeResponse, HTTPProbeError> {
+        curl_easy_reset(curl)
+        let buffer = ResponseBuffer(limit: request.maxResponseBytes)
+        let unmanaged = Unmanaged.passRetained(buffer)
+        defer { unmanaged.release() }
+        var headerList: UnsafeMutablePointer<curl_slist>?
+        defer { curl_slist_free_all(headerList) }
+        for (name, value) in request.headers {
+            headerList = curl_slist_append(headerList, "\(name): \(value)")
+        }
+        // "Expect: 100-continue" would add a round trip to every POST.
+        headerList = curl_slist_append(headerList, "Expect:")
+
+        ccurl_setopt_string(curl, CURLOPT_URL, request.url)
+        ccurl_setopt_long(curl, CURLOPT_NOSIGNAL, 1)
+        ccurl_setopt_long(curl, CURLOPT_TIMEOUT_MS, Self.milliseconds(request.timeout))
+        ccurl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeout))
+        ccurl_setopt_long(curl, CURLOPT_FOLLOWLOCATION, 0)
+        ccurl_setopt_long(curl, CURLOPT_SSL_VERIFYPEER, 1)
+        ccurl_setopt_long(curl, CURLOPT_SSL_VERIFYHOST, 2)
+        ccurl_setopt_long(curl, CURLOPT_PROTOCOLS, Int(CURLPROTO_HTTP | CURLPROTO_HTTPS))
+        ccurl_setopt_slist(curl, CURLOPT_HTTPHEADER, headerList)
+        ccurl_setopt_string(curl, CURLOPT_USERAGENT, "copythat-exporter")
+        if request.method == "HEAD" {
+            ccurl_setopt_long(curl, CURLOPT_NOBODY, 1)
+        } else if request.method != "GET" {
+            ccurl_setopt_string(curl, CURLOPT_CUSTOMREQUEST, request.method)
+        }
+        ccurl_setopt_pointer(curl, CURLOPT_WRITEDATA, unmanaged.toOpaque())
+        ccurl_setopt_write_function(curl) { data, size, count, userdata in
+            let buffer = Unmanaged<ResponseBuffer>.fromOpaque(userdata!).takeUnretainedValue()
+            let length = size * count
+            guard buffer.bytes.count + length <= buffer.limit else {
+                buffer.overflowed = true
+                return 0  // makes libcurl stop with CURLE_WRITE_ERROR
+            }
+            if let data {
+                buffer.bytes.append(contentsOf: UnsafeRawBufferPointer(start: data, count: length))
+            }
+            return length
+        }
+        let code: CURLcode
+        if let body = request.body {
+            code = body.withUnsafeBufferPointer { bytes in
+                ccurl_setopt_long(curl, CURLOPT_POSTFIELDSIZE, bytes.count)
+                ccurl_setopt_pointer(curl, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress))
+                return curl_easy_perform(curl)
+            }
+            ccurl_setopt_pointer(curl, CURLOPT_POSTFIELDS, nil)
+        } else {
+            code = curl_easy_perform(curl)
+        }
+        guard code == CURLE_OK else {
+            if buffer.overflowed {
+                return .failure(
+                    HTTPProbeError(code: .responseTooLarge, message: "the response body exceeded \(request.maxResponseBytes) bytes")
+                )
+            }
+            return .failure(HTTPProbeError(code: Self.errorCode(code), message: String(cString: curl_easy_strerror(code))))
+        }
+        var status = 0
+        ccurl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &status)
+        return .success(
+            HTTPProbeResponse(
+                status: status,
+                body: buffer.bytes,
+                resolveSeconds: Self.seconds(curl, CURLINFO_NAMELOOKUP_TIME),
+                connectSeconds: Self.seconds(curl, CURLINFO_CONNECT_TIME),
+                tlsSeconds: Self.seconds(curl, CURLINFO_APPCONNECT_TIME),
+                firstByteSeconds: Self.seconds(curl, CURLINFO_STARTTRANSFER_TIME),
+                totalSeconds: Self.seconds(curl, CURLINFO_TOTAL_TIME)
+            )
+        )
+    }
+
+    private static func errorCode(_ code: CURLcode) -> HTTPProbeError.Code {
+        switch code {
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: return .resolveFailed
+        case CURLE_COULDNT_CONNECT: return .connectionFailed
+        case CURLE_OPERATION_TIMEDOUT: return .timeout
+        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE: return .tlsFailed
+        default: return .failed
+        }
+    }
+
+    private static func seconds(_ curl: UnsafeMutableRawPointer, _ info: CURLINFO) -> Double {
+        var value = 0.0
+        ccurl_getinfo_double(curl, info, &value)
+        return value
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Int {
+        let (seconds, attoseconds) = duration.components
+        return max(1, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
+    }
+}
+
+/// A libcurl easy handle moved into a thread-pool job.
+struct UnsafeSendableCurl: @unchecked Sendable {
+    let pointer: UnsafeMutableRawPointer
+    init(_ pointer: UnsafeMutableRawPointer) { self.pointer = pointer }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import Synchronization
+
+/// The latest health of every dependency, with the `/health/ready` answers encoded ahead of time.
+///
+/// The scheduler writes after each probe; the HTTP handlers only read, so readiness costs one lock and no
+/// encoding, whatever a dependency is doing.
+public final class HealthStore: Sendable {
+    /// A pre-encoded readiness answer.
+    public struct Answer: Sendable {
+        /// 200 or 503.
+        public var statusCode: Int
+        /// The contract body.
+        public var body: [UInt8]
+        /// The body with latency, last success, consecutive failures and the sanitised error per dependency.
+        public var verboseBody: [UInt8]
+    }
+
+    private struct Dependency {
+        var type: String
+        var critical: Bool
+        var health: DependencyHealth
+    }
+
+    private struct State {
+        var order: [String]
+        var dependencies: [String: Dependency]
+        var firstRoundDone = false
+        var draining = false
+        var answer: Answer
+    }
+
+    private let state: Mutex<State>
+
+    /// Creates a store for dependencies given as `(name, type, critical, thresholds)`, in display order.
+    public init(dependencies: [(name: String, type: String, critical: Bool, thresholds: DependencyHealth.Thresholds)]) {
+        var table: [String: Dependency] = [:]
+        for dependency in dependencies {
+            table[dependency.name] = Dependency(
+                type: dependency.type,
+                critical: dependency.critical,
+                health: DependencyHealth(thresholds: dependency.thresholds)
+            )
+        }
+        let placeholder = Answer(statusCode: 503, body: [], verboseBody: [])
+        var state = State(order: dependencies.map(\.name), dependencies: table, answer: placeholder)
+        state.answer = Self.encode(Self.report(state))
+        self.state = Mutex(state)
+    }
+
+    /// Records an outcome; returns the transition so the caller can log it once.
+    @discardableResult
+    public func record(_ outcome: ProbeOutcome, for name: String, at time: Double) -> DependencyHealth.Transition {
+        self.update { state in
+            state.dependencies[name]?.health.record(outcome, at: time) ?? .none
+        }
+    }
+
+    /// Marks the first round as finished: readiness may now turn 200.
+    public func markFirstRoundDone() {
+        self.update { $0.firstRoundDone = true }
+    }
+
+    /// Marks the process as shutting down: readiness turns 503 at once.
+    public func markDraining() {
+        self.update { $0.draining = true }
+    }
+
+    /// The current readiness answer.
+    public var answer: Answer {
+        self.state.withLock { $0.answer }
+    }
+
+    /// The current report.
+    public var report: ReadinessReport {
+        self.state.withLock { Self.report($0) }
+    }
+
+    private func update<Result>(_ body: (inout State) -> Result) -> Result {
+        self.state.withLock { state in
+            let result = body(&state)
+            state.answer = Self.encode(Self.report(state))
+            return result
+        }
+    }
+
+    private static func report(_ state: State) -> ReadinessReport {
+        let checks = state.order.compactMap { name in
+            state.dependencies[name].map { ReadinessReport.Check(name: name, type: $0.type, critical: $0.critical, health: $0.health) }
+        }
+        return ReadinessReport.evaluate(checks: checks, firstRoundDone: state.firstRoundDone, draining: state.draining)
+    }
+
+    private static func encode(_ report: ReadinessReport) -> Answer {
+        Answer(
+            statusCode: report.ready ? 200 : 503,
+            body: ReadinessJSON.encode(report, verbose: false),
+            verboseBody: ReadinessJSON.encode(report, verbose: true)
+        )
+    }
+}
+
+/// The JSON shapes of `/health/ready`.
+public enum ReadinessJSON {
+    /// `{"status": …, "checks": {"<name>": {"status": …, "critical": …, "type": …}}}`, plus latency, last success,
+    /// consecutive failures and the sanitised error per check when `verbose`.
+    public static func encode(_ report: ReadinessReport, verbose: Bool) -> [UInt8] {
+        var checks: [String: Any] = [:]
+        for check in report.checks {
+            var entry: [String: Any] = [
+                "status": check.health.status == .healthy ? "healthy" : "unhealthy",
+                "critical": check.critical,
+                "type": check.type,
+            ]
+            if verbose {
+                let health = check.health
+                entry["state"] = health.status.rawValue
+                entry["consecutive_failures"] = health.consecutiveFailures
+                if let outcome = health.lastOutcome {
+                    entry["latency_ms"] = (outcome.durationSeconds * 1_000_000).rounded() / 1000
+                    if let error = outcome.error { entry["error"] = error }
+                    if !outcome.details.isEmpty { entry["details"] = outcome.details }
+                }
+                if let last = health.lastSuccessTime { entry["last_success"] = Self.timestamp(last) }
+                if let last = health.lastCheckTime { entry["last_check"] = Self.timestamp(last) }
+            }
+            checks[check.name] = entry
+        }
+        var body: [String: Any] = ["status": report.status, "checks": checks]
+        if report.draining { body["draining"] = true }
+        let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data("{\"status\":\"unhealthy\"}".utf8)
+        return Array(data)
+    }
+
+    static func timestamp(_ seconds: Double) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: Date(timeIntervalSince1970: seconds))
+    }
+}
