@@ -39,6 +39,11 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/TestSupport"
         ),
         .systemLibrary(name: "CLibPQ", providers: [.apt(["libpq-dev"])]),
@@ -85,6 +90,26 @@ let package = Package(
                 "JSONLogging",
                 "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "ProbesTests",
+            dependencies: [
+                "Probes",
+                "TestSupport",
+                "PrometheusRegistry",
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "ExporterTests",
+            dependencies: [
+                "CopyThatExporter",
+                "Probes",
+                "TestSupport",
+                "PrometheusRegistry",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
     ],

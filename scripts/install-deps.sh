@@ -13,6 +13,12 @@ have_cmd() { command -v "$1" >/dev/null 2>&1; }
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
 have_cmd promtool || missing+=(prometheus)
+have_pkg libpq-dev || missing+=(libpq-dev)
+have_pkg libhiredis-dev || missing+=(libhiredis-dev)
+have_pkg libcurl4-openssl-dev || missing+=(libcurl4-openssl-dev)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+have_cmd redis-server || missing+=(redis-server)
+have_cmd curl || missing+=(curl)
 have_cmd jq || missing+=(jq)
 have_cmd python3 || missing+=(python3)
 python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)

@@ -1,6 +1,29 @@
 #!/usr/bin/env bash
-# The test command: installs what is missing, then runs every test.
+# The test command: installs what is missing, starts a throwaway PostgreSQL and Redis on free loopback ports,
+# runs every test against them, and removes them again, whatever happens.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
+
+work=$(mktemp -d /tmp/copythat-test.XXXXXX)
+chmod 755 "$work"  # the postgres user must reach the data directory below
+cleanup() {
+    bash scripts/postgres.sh destroy "$work/postgres" || true
+    bash scripts/redis.sh destroy "$work/redis" || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+bash scripts/postgres.sh start "$work/postgres"
+bash scripts/redis.sh start "$work/redis"
+# shellcheck disable=SC1091
+source "$work/postgres/env"
+# shellcheck disable=SC1091
+source "$work/redis/env"
+export TEST_DATABASE_URL="$DATABASE_URL" TEST_POSTGRES_DIR="$POSTGRES_DIR"
+export TEST_REDIS_URL="$REDIS_URL" TEST_REDIS_ACL_URL="$REDIS_ACL_URL" TEST_REDIS_SOCKET_URL="$REDIS_SOCKET_URL"
+export TEST_REDIS_DIR="$REDIS_DIR"
+# The servers are for the tests only: nothing else in this process tree should think it has a database.
+unset DATABASE_URL REDIS_URL REDIS_ACL_URL REDIS_SOCKET_URL
+
 swift test "$@"

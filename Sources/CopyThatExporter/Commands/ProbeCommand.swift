@@ -35,7 +35,7 @@ struct ProbeCommand: AsyncParsableCommand {
             checks[dependency.name] = entry
         }
         let body: [String: Any] = ["status": report.status, "checks": checks]
-        let data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .prettyPrinted])
+        let data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
         FileHandle.standardOutput.write(data)
         FileHandle.standardOutput.write(Data("\n".utf8))
         for entry in runtime.scheduler.entriesForShutdown { await entry.shutdown() }

@@ -128,7 +128,7 @@ public final class RedisConnection: @unchecked Sendable {
     /// The server version from `INFO server` (`redis_version`).
     public func serverVersion(timeout: Duration) async throws(RedisError) -> String? {
         let reply = try await self.command(["INFO", "server"], timeout: timeout)
-        for line in (reply.string ?? "").split(whereSeparator: { $0 == "\r" || $0 == "\n" }) where line.hasPrefix("redis_version:") {
+        for line in (reply.string ?? "").split(whereSeparator: \.isNewline) where line.hasPrefix("redis_version:") {
             return String(line.dropFirst("redis_version:".count))
         }
         return nil

@@ -128,7 +128,9 @@ public enum ReadinessJSON {
         }
         var body: [String: Any] = ["status": report.status, "checks": checks]
         if report.draining { body["draining"] = true }
-        let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data("{\"status\":\"unhealthy\"}".utf8)
+        let data =
+            (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes]))
+            ?? Data("{\"status\":\"unhealthy\"}".utf8)
         return Array(data)
     }
 

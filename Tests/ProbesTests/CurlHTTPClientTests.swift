@@ -1,0 +1,78 @@
+import NIOPosix
+import TestSupport
+import Testing
+
+@testable import Probes
+
+@Suite struct CurlHTTPClientTests {
+    let pool = NIOThreadPool.singleton
+
+    @Test func getsStatusBodyAndPhaseTimings() async throws {
+        let stub = StubHTTPServer()
+        let port = try await stub.start()
+        defer { stub.stop() }
+        let client = CurlHTTPClient(threadPool: self.pool)
+        let response = try await client.perform(
+            HTTPProbeRequest(url: "http://127.0.0.1:\(port)/v1/models", headers: [("x-api-key", "sk-test-key-value")])
+        )
+        #expect(response.status == 200)
+        #expect(String(decoding: response.body, as: UTF8.self) == #"{"data":[]}"#)
+        #expect(response.totalSeconds > 0 && response.totalSeconds < 2)
+        #expect(response.firstByteSeconds <= response.totalSeconds)
+        #expect(stub.lastHeaders["x-api-key"] == "sk-test-key-value")
+        stub.respond(status: 503)
+        #expect(try await client.perform(HTTPProbeRequest(url: "http://127.0.0.1:\(port)/v1/models")).status == 503)
+    }
+
+    @Test func aSlowServerFailsAtTheTimeout() async throws {
+        let stub = StubHTTPServer()
+        let port = try await stub.start()
+        defer { stub.stop() }
+        stub.respond(status: 200, after: .seconds(3))
+        let start = ContinuousClock.now
+        await #expect {
+            _ = try await CurlHTTPClient(threadPool: self.pool).perform(
+                HTTPProbeRequest(url: "http://127.0.0.1:\(port)/v1/models", timeout: .milliseconds(300))
+            )
+        } throws: { ($0 as? HTTPProbeError)?.code == .timeout }
+        #expect(ContinuousClock.now - start < .milliseconds(900))
+    }
+
+    @Test func refusedUnresolvableAndBlackholeFailWithTheirCodes() async throws {
+        let client = CurlHTTPClient(threadPool: self.pool)
+        await #expect {
+            _ = try await client.perform(HTTPProbeRequest(url: "http://127.0.0.1:\(refusedPort())/"))
+        } throws: { ($0 as? HTTPProbeError)?.code == .connectionFailed }
+        await #expect {
+            _ = try await client.perform(HTTPProbeRequest(url: "http://no-such-host.invalid/"))
+        } throws: { ($0 as? HTTPProbeError)?.code == .resolveFailed }
+        let blackhole = BlackholeListener()
+        let start = ContinuousClock.now
+        await #expect {
+            _ = try await client.perform(HTTPProbeRequest(url: "http://127.0.0.1:\(blackhole.port)/", timeout: .milliseconds(400)))
+        } throws: { ($0 as? HTTPProbeError)?.code == .timeout }
+        #expect(ContinuousClock.now - start < .milliseconds(1000))
+        withExtendedLifetime(blackhole) {}
+    }
+
+    @Test func aResponseOverTheCapFails() async throws {
+        let stub = StubHTTPServer()
+        let port = try await stub.start()
+        defer { stub.stop() }
+        await #expect {
+            _ = try await CurlHTTPClient(threadPool: self.pool).perform(
+                HTTPProbeRequest(url: "http://127.0.0.1:\(port)/v1/models", maxResponseBytes: 4)
+            )
+        } throws: { ($0 as? HTTPProbeError)?.code == .responseTooLarge }
+    }
+
+    @Test func redirectsAreNotFollowed() async throws {
+        let stub = StubHTTPServer()
+        let port = try await stub.start()
+        defer { stub.stop() }
+        stub.respond(status: 302)
+        let response = try await CurlHTTPClient(threadPool: self.pool).perform(HTTPProbeRequest(url: "http://127.0.0.1:\(port)/v1/models"))
+        #expect(response.status == 302)
+        #expect(stub.requestCount == 1)
+    }
+}

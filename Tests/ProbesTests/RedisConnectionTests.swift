@@ -1,0 +1,100 @@
+import NIOPosix
+import TestSupport
+import Testing
+
+@testable import Probes
+
+/// Against the real Redis that scripts/test.sh starts (password, ACL user, unix socket).
+@Suite struct RedisConnectionTests {
+    let pool = NIOThreadPool.singleton
+
+    @Test(arguments: ["TEST_REDIS_URL", "TEST_REDIS_ACL_URL", "TEST_REDIS_SOCKET_URL"])
+    func authenticatesPingsAndReadsTheVersion(variable: String) async throws {
+        let url = try ConnectionURL(try TestEnvironment.value(variable))
+        let connection = try await RedisConnection.connect(url: url, timeout: .seconds(5), threadPool: self.pool)
+        try await connection.ping(timeout: .seconds(2))
+        let version = try await connection.serverVersion(timeout: .seconds(2))
+        #expect(version?.split(separator: ".").count == 3, "version \(version ?? "nil")")
+        await connection.close()
+    }
+
+    @Test func selectsTheDatabaseInThePath() async throws {
+        var url = try ConnectionURL(try TestEnvironment.redisURL())
+        url.path = "3"
+        let connection = try await RedisConnection.connect(url: url, timeout: .seconds(5), threadPool: self.pool)
+        _ = try await connection.command(["SET", "probe-test-key", "db3"], timeout: .seconds(2))
+        #expect(try await connection.command(["GET", "probe-test-key"], timeout: .seconds(2)) == .string("db3"))
+        url.path = "0"
+        let other = try await RedisConnection.connect(url: url, timeout: .seconds(5), threadPool: self.pool)
+        #expect(try await other.command(["GET", "probe-test-key"], timeout: .seconds(2)) == .null)
+        _ = try await connection.command(["DEL", "probe-test-key"], timeout: .seconds(2))
+        await connection.close()
+        await other.close()
+    }
+
+    @Test func aWrongPasswordFailsWithoutShowingIt() async throws {
+        var url = try ConnectionURL(try TestEnvironment.redisURL())
+        url.password = "definitely-wrong-password"
+        await #expect {
+            _ = try await RedisConnection.connect(url: url, timeout: .seconds(5), threadPool: self.pool)
+        } throws: { error in
+            guard let error = error as? RedisError else { return false }
+            return error.code == .commandFailed && !error.description.contains("definitely-wrong-password")
+        }
+    }
+
+    @Test func errorRepliesAreTypedAndKeepTheConnection() async throws {
+        let connection = try await RedisConnection.connect(
+            url: try ConnectionURL(try TestEnvironment.redisURL()),
+            timeout: .seconds(5),
+            threadPool: self.pool
+        )
+        await #expect {
+            _ = try await connection.command(["NOSUCHCOMMAND"], timeout: .seconds(2))
+        } throws: { ($0 as? RedisError)?.code == .commandFailed }
+        try await connection.ping(timeout: .seconds(2))
+        await connection.close()
+    }
+
+    @Test func tlsURLsGetAClearError() async throws {
+        await #expect {
+            _ = try await RedisConnection.connect(
+                url: try ConnectionURL("rediss://:pw@cache:6380/0"),
+                timeout: .seconds(1),
+                threadPool: self.pool
+            )
+        } throws: { error in
+            guard let error = error as? RedisError else { return false }
+            return error.code == .invalidURL && error.message.contains("TLS")
+        }
+    }
+
+    @Test func aRefusedPortFailsAtOnce() async throws {
+        let start = ContinuousClock.now
+        await #expect {
+            _ = try await RedisConnection.connect(
+                url: try ConnectionURL("redis://127.0.0.1:\(refusedPort())"),
+                timeout: .seconds(5),
+                threadPool: self.pool
+            )
+        } throws: { ($0 as? RedisError)?.code == .connectionFailed }
+        #expect(ContinuousClock.now - start < .seconds(1))
+    }
+
+    @Test func aServerThatNeverAnswersFailsAtTheDeadline() async throws {
+        let blackhole = BlackholeListener()
+        let start = ContinuousClock.now
+        // The TCP handshake completes (the kernel accepts), so the connect succeeds and PING must time out.
+        await #expect {
+            let connection = try await RedisConnection.connect(
+                url: try ConnectionURL("redis://127.0.0.1:\(blackhole.port)"),
+                timeout: .seconds(1),
+                threadPool: self.pool
+            )
+            try await connection.ping(timeout: .milliseconds(400))
+        } throws: { ($0 as? RedisError)?.code == .timeout }
+        let elapsed = ContinuousClock.now - start
+        #expect(elapsed >= .milliseconds(400) && elapsed < .milliseconds(1000), "took \(elapsed)")
+        withExtendedLifetime(blackhole) {}
+    }
+}

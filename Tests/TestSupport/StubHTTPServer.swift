@@ -1,0 +1,74 @@
+public import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+
+/// An in-process HTTP server standing in for an AI provider: `GET /v1/models` answers with a status and after a
+/// delay that the test sets, and remembers the headers it received.
+public final class StubHTTPServer: Sendable {
+    private struct Behaviour {
+        var status = 200
+        var delay: Duration = .zero
+        var lastHeaders: [String: String] = [:]
+        var requests = 0
+    }
+
+    private let behaviour = Mutex(Behaviour())
+    private let portBox = Mutex<Int?>(nil)
+    private let task = Mutex<Task<Void, any Error>?>(nil)
+
+    /// Creates a stub; call ``start()``.
+    public init() {}
+
+    /// Starts listening on a free port; returns it.
+    public func start() async throws -> Int {
+        let router = Router()
+        router.get("/v1/models") { request, _ -> Response in
+            let (status, delay) = self.behaviour.withLock { behaviour -> (Int, Duration) in
+                behaviour.requests += 1
+                behaviour.lastHeaders = Dictionary(request.headers.map { ($0.name.canonicalName, $0.value) }, uniquingKeysWith: { $1 })
+                return (behaviour.status, behaviour.delay)
+            }
+            if delay > .zero { try? await Task.sleep(for: delay) }
+            return Response(status: .init(code: status), body: .init(byteBuffer: ByteBuffer(string: #"{"data":[]}"#)))
+        }
+        var logger = Logger(label: "stub")
+        logger.logLevel = .critical
+        let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
+        let task = Task { try await app.run() }
+        self.task.withLock { $0 = task }
+        var iterator = stream.makeAsyncIterator()
+        let port = await iterator.next() ?? 0
+        self.portBox.withLock { $0 = port }
+        return port
+    }
+
+    /// The port, once started.
+    public var port: Int { self.portBox.withLock { $0 ?? 0 } }
+
+    /// Sets what the next requests get.
+    public func respond(status: Int, after delay: Duration = .zero) {
+        self.behaviour.withLock {
+            $0.status = status
+            $0.delay = delay
+        }
+    }
+
+    /// The headers of the last request, names lower-cased.
+    public var lastHeaders: [String: String] { self.behaviour.withLock { $0.lastHeaders } }
+
+    /// How many requests arrived.
+    public var requestCount: Int { self.behaviour.withLock { $0.requests } }
+
+    /// Stops the server.
+    public func stop() {
+        self.task.withLock { $0?.cancel() }
+    }
+}
