@@ -108,6 +108,8 @@ let package = Package(
                 "Probes",
                 "TestSupport",
                 "PrometheusRegistry",
+                "JSONLogging",
+                .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]

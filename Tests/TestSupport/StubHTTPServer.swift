@@ -11,6 +11,7 @@ public final class StubHTTPServer: Sendable {
         var status = 200
         var delay: Duration = .zero
         var lastHeaders: [String: String] = [:]
+        var allHeaders: [[String: String]] = []
         var requests = 0
     }
 
@@ -28,6 +29,7 @@ public final class StubHTTPServer: Sendable {
             let (status, delay) = self.behaviour.withLock { behaviour -> (Int, Duration) in
                 behaviour.requests += 1
                 behaviour.lastHeaders = Dictionary(request.headers.map { ($0.name.canonicalName, $0.value) }, uniquingKeysWith: { $1 })
+                behaviour.allHeaders.append(behaviour.lastHeaders)
                 return (behaviour.status, behaviour.delay)
             }
             if delay > .zero { try? await Task.sleep(for: delay) }
@@ -63,6 +65,9 @@ public final class StubHTTPServer: Sendable {
 
     /// The headers of the last request, names lower-cased.
     public var lastHeaders: [String: String] { self.behaviour.withLock { $0.lastHeaders } }
+
+    /// The headers of every request so far, names lower-cased.
+    public var receivedHeaders: [[String: String]] { self.behaviour.withLock { $0.allHeaders } }
 
     /// How many requests arrived.
     public var requestCount: Int { self.behaviour.withLock { $0.requests } }
