@@ -6,6 +6,9 @@ public enum TestEnvironment {
     public struct Missing: Error, CustomStringConvertible {
         /// The variable.
         public var name: String
+
+        /// Creates the error for `name`.
+        public init(name: String) { self.name = name }
         /// What to do.
         public var description: String { "\(self.name) is not set: run the tests with scripts/test.sh, which starts PostgreSQL and Redis" }
     }
