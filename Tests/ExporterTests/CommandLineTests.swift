@@ -1,0 +1,148 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The built `copythat-exporter` binary, run as users and Kubernetes run it.
+@Suite struct CommandLineTests {
+    static var binary: String {
+        TestEnvironment.productsDirectory.appendingPathComponent("copythat-exporter").path
+    }
+
+    /// Settings that keep the environment of the machine out of the test.
+    static func environment(_ extra: [String: String]) -> [String: String] {
+        var environment = ["DATABASE_URL": "", "REDIS_URL": "", "ANTHROPIC_API_KEY": "", "OPENAI_API_KEY": ""]
+        for (name, value) in extra { environment[name] = value }
+        return environment
+    }
+
+    @Test func probePrintsJSONAndExitsZeroWhenEveryCriticalDependencyPasses() throws {
+        let databaseURL = try TestEnvironment.databaseURL()
+        let redisURL = try TestEnvironment.redisURL()
+        let output = try ExternalTool.run(
+            Self.binary,
+            ["probe"],
+            environment: Self.environment(["DATABASE_URL": databaseURL, "REDIS_URL": redisURL])
+        )
+        #expect(output.status == 0, "\(output.standardError)")
+        let body = try #require(try JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any])
+        #expect(body["status"] as? String == "healthy")
+        let checks = try #require(body["checks"] as? [String: [String: Any]])
+        #expect(checks["database"]?["status"] as? String == "healthy")
+        #expect(checks["redis"]?["status"] as? String == "healthy")
+        #expect((checks["database"]?["target"] as? String)?.contains("****") == true)
+        for secret in [try #require(URLComponents(string: databaseURL)?.password), try #require(URLComponents(string: redisURL)?.password)]
+        {
+            #expect(!output.standardOutput.contains(secret) && !output.standardError.contains(secret))
+        }
+    }
+
+    @Test func probeExitsOneWhenACriticalDependencyFails() throws {
+        let output = try ExternalTool.run(
+            Self.binary,
+            ["probe", "--probe-timeout", "500ms"],
+            environment: Self.environment([
+                "DATABASE_URL": "postgres://copythat:hunter2-secret@127.0.0.1:\(refusedPort())/copythat",
+                "REDIS_URL": try TestEnvironment.redisURL(),
+            ])
+        )
+        #expect(output.status == 1)
+        let body = try #require(try JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any])
+        #expect(body["status"] as? String == "unhealthy")
+        #expect(!output.standardOutput.contains("hunter2-secret"))
+        #expect(!output.standardError.contains("hunter2-secret"))
+    }
+
+    @Test func checkConfigAcceptsTheShippedExampleAndRejectsABadFile() throws {
+        let examples = URL(fileURLWithPath: TestEnvironment.scriptsDirectory).deletingLastPathComponent().appendingPathComponent("examples")
+        let good = try ExternalTool.run(
+            Self.binary,
+            ["check-config", examples.appendingPathComponent("exporter.yaml").path],
+            environment: Self.environment([
+                "DATABASE_URL": "postgres://app:pw@db:5432/copythat", "REDIS_URL": "redis://:pw@cache:6379/0",
+                "ANTHROPIC_API_KEY": "sk-ant-example", "OPENAI_API_KEY": "sk-openai-example",
+            ])
+        )
+        #expect(good.status == 0, "\(good.standardError)")
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).yaml").path
+        try "probe_interval: 10s\ndependencies:\n  - name: db\n    type: postgres\n    url: postgres://h/x\n    timout: 2s\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let bad = try ExternalTool.run(Self.binary, ["check-config", path])
+        #expect(bad.status == 1)
+        #expect(bad.standardError.hasPrefix("\(path):6:5: unknown key \"timout\""), "\(bad.standardError)")
+    }
+
+    @Test func badFlagsGetAClearErrorAndHelpExplainsEachFlag() throws {
+        let bad = try ExternalTool.run(Self.binary, ["serve", "--probe-interval", "ten seconds"])
+        #expect(bad.status != 0)
+        #expect(bad.standardError.contains("--probe-interval"))
+        let help = try ExternalTool.run(Self.binary, ["serve", "--help"])
+        #expect(help.status == 0)
+        for flag in ["--config", "--listen", "--probe-interval", "--probe-timeout"] {
+            #expect(help.standardOutput.contains(flag))
+        }
+    }
+
+    @Test func sigtermTurnsReadinessOffAtOnceThenExitsZero() async throws {
+        let port = refusedPort()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("serve-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("exporter.yaml").path
+        try """
+        listen: 127.0.0.1:\(port)
+        probe_interval: 1s
+        probe_timeout: 500ms
+        shutdown_delay: 1500ms
+        shutdown_grace: 10s
+        dependencies:
+          - name: database
+            type: postgres
+            url: ${TEST_DATABASE_URL}
+          - name: redis
+            type: redis
+            url: ${TEST_REDIS_URL}
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        let child = try ChildProcess(Self.binary, ["serve", "--config", config], environment: Self.environment([:]))
+        defer {
+            if child.poll() == nil { child.signal(SIGKILL) }
+        }
+        let ready = try await Self.waitForStatus(port: port, path: "/health/ready", status: 200, within: .seconds(15))
+        #expect(ready, "never ready: \(child.standardOutput.suffix(2000))")
+        let live = try await Self.get(port: port, path: "/health/live")
+        #expect(live?.status == 200)
+
+        child.signal(SIGTERM)
+        try await Task.sleep(for: .milliseconds(300))
+        let draining = try await Self.get(port: port, path: "/health/ready")
+        #expect(draining?.status == 503, "readiness during the shutdown delay: \(String(describing: draining?.status))")
+        #expect(draining?.body.contains("\"draining\":true") == true)
+
+        let start = ContinuousClock.now
+        var status: Int32?
+        while status == nil && ContinuousClock.now - start < .seconds(10) {
+            status = child.poll()
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(status == 0, "exit status \(String(describing: status)); output: \(child.standardOutput.suffix(1000))")
+        #expect(child.standardOutput.contains("\"message\":\"stopped\""))
+        let databasePassword = try #require(URLComponents(string: try TestEnvironment.databaseURL())?.password)
+        #expect(!child.standardOutput.contains(databasePassword))
+    }
+
+    static func waitForStatus(port: Int, path: String, status: Int, within bound: Duration) async throws -> Bool {
+        let start = ContinuousClock.now
+        while ContinuousClock.now - start < bound {
+            if try await self.get(port: port, path: path)?.status == status { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
+    /// A GET with curl; nil when the connection fails.
+    static func get(port: Int, path: String) async throws -> (status: Int, body: String)? {
+        let output = try ExternalTool.run("curl", ["-s", "-m", "2", "-w", "\n%{http_code}", "http://127.0.0.1:\(port)\(path)"])
+        guard output.status == 0, let last = output.standardOutput.split(separator: "\n").last, let code = Int(last) else { return nil }
+        return (code, String(output.standardOutput.dropLast(last.count + 1)))
+    }
+}
