@@ -5,7 +5,13 @@ import Testing
 @testable import Probes
 
 @Suite struct CurlHTTPClientTests {
-    let pool = NIOThreadPool.singleton
+    /// The suite's own pool, as the exporter has its own, so that slow calls elsewhere never queue these.
+    static let sharedPool: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 4)
+        pool.start()
+        return pool
+    }()
+    var pool: NIOThreadPool { Self.sharedPool }
 
     @Test func getsStatusBodyAndPhaseTimings() async throws {
         let stub = StubHTTPServer()

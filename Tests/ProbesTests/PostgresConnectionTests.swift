@@ -6,7 +6,13 @@ import Testing
 
 /// Against the real PostgreSQL that scripts/test.sh starts.
 @Suite struct PostgresConnectionTests {
-    let pool = NIOThreadPool.singleton
+    /// The suite's own pool, as the exporter has its own, so that slow calls elsewhere never queue these.
+    static let sharedPool: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 4)
+        pool.start()
+        return pool
+    }()
+    var pool: NIOThreadPool { Self.sharedPool }
 
     func url() throws -> ConnectionURL { try ConnectionURL(try TestEnvironment.databaseURL()) }
 

@@ -6,7 +6,13 @@ import Testing
 
 /// Against the real Redis that scripts/test.sh starts (password, ACL user, unix socket).
 @Suite struct RedisConnectionTests {
-    let pool = NIOThreadPool.singleton
+    /// The suite's own pool, as the exporter has its own, so that slow calls elsewhere never queue these.
+    static let sharedPool: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 4)
+        pool.start()
+        return pool
+    }()
+    var pool: NIOThreadPool { Self.sharedPool }
 
     @Test(arguments: ["TEST_REDIS_URL", "TEST_REDIS_ACL_URL", "TEST_REDIS_SOCKET_URL"])
     func authenticatesPingsAndReadsTheVersion(variable: String) async throws {
