@@ -29,9 +29,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# PyPI: the independent parser the conformance tests check our exposition with.
-if ! python3 -c 'import prometheus_client' >/dev/null 2>&1; then
-    echo "install-deps: installing prometheus-client (pip)" >&2
-    python3 -m pip install --quiet prometheus-client 2>/dev/null \
-        || python3 -m pip install --quiet --break-system-packages prometheus-client
-fi
+# PyPI: the independent parser the conformance tests check our exposition with, and YAML for checking examples.
+pip_install() {
+    python3 -m pip install --quiet "$1" 2>/dev/null || python3 -m pip install --quiet --break-system-packages "$1"
+}
+python3 -c 'import prometheus_client' >/dev/null 2>&1 || { echo "install-deps: installing prometheus-client (pip)" >&2; pip_install prometheus-client; }
+python3 -c 'import yaml' >/dev/null 2>&1 || { echo "install-deps: installing PyYAML (pip)" >&2; pip_install PyYAML; }

@@ -72,6 +72,31 @@ import Testing
         #expect(bad.standardError.hasPrefix("\(path):6:5: unknown key \"timout\""), "\(bad.standardError)")
     }
 
+    @Test func theKubernetesAndPrometheusExamplesAreValid() throws {
+        let examples = URL(fileURLWithPath: TestEnvironment.scriptsDirectory).deletingLastPathComponent().appendingPathComponent("examples")
+        let prometheus = try ExternalTool.run("promtool", ["check", "config", examples.appendingPathComponent("prometheus.yml").path])
+        #expect(prometheus.status == 0, "\(prometheus.standardOutput) \(prometheus.standardError)")
+        // The sidecar's ConfigMap holds an exporter configuration: it must pass check-config as it is.
+        let extract = try ExternalTool.run(
+            "python3",
+            [
+                "-c",
+                "import sys, yaml; docs = list(yaml.safe_load_all(open(sys.argv[1]))); print(next(d for d in docs if d['kind'] == 'ConfigMap')['data']['exporter.yaml'])",
+                examples.appendingPathComponent("kubernetes/sidecar.yaml").path,
+            ]
+        )
+        #expect(extract.status == 0, "\(extract.standardError)")
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("configmap-\(UUID().uuidString).yaml").path
+        try extract.standardOutput.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let check = try ExternalTool.run(
+            Self.binary,
+            ["check-config", path],
+            environment: Self.environment(["DATABASE_URL": "postgres://app:pw@db:5432/copythat", "REDIS_URL": "redis://:pw@cache:6379/0"])
+        )
+        #expect(check.status == 0, "\(check.standardError)")
+    }
+
     @Test func badFlagsGetAClearErrorAndHelpExplainsEachFlag() throws {
         let bad = try ExternalTool.run(Self.binary, ["serve", "--probe-interval", "ten seconds"])
         #expect(bad.status != 0)

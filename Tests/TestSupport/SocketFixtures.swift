@@ -12,22 +12,8 @@ public final class BlackholeListener: @unchecked Sendable {
 
     /// Opens the listener on a free port.
     public init() {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        self.descriptor = descriptor
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        listen(descriptor, 128)
-        var bound = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &bound) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
-        }
-        self.port = Int(UInt16(bigEndian: bound.sin_port))
+        (self.descriptor, self.port) = boundSocket()
+        listen(self.descriptor, 128)
     }
 
     deinit {
@@ -37,8 +23,14 @@ public final class BlackholeListener: @unchecked Sendable {
 
 /// A port on 127.0.0.1 where nothing listens, so connecting is refused at once.
 public func refusedPort() -> Int {
+    let (descriptor, port) = boundSocket()
+    close(descriptor)
+    return port
+}
+
+/// A TCP socket bound to a free port on 127.0.0.1, not yet listening.
+private func boundSocket() -> (descriptor: Int32, port: Int) {
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(descriptor) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -51,5 +43,5 @@ public func refusedPort() -> Int {
     _ = withUnsafeMutablePointer(to: &bound) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
     }
-    return Int(UInt16(bigEndian: bound.sin_port))
+    return (descriptor, Int(UInt16(bigEndian: bound.sin_port)))
 }

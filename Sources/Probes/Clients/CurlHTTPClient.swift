@@ -60,26 +60,7 @@ public struct HTTPProbeResponse: Sendable {
 /// An HTTP failure with a message safe to show.
 public struct HTTPProbeError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What kind of failure this is.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private let name: String
-        private init(_ name: String) { self.name = name }
-
-        /// The name did not resolve.
-        public static let resolveFailed = Code("resolve_failed")
-        /// The connection was refused or could not be made.
-        public static let connectionFailed = Code("connection_failed")
-        /// TLS failed (certificate not trusted, handshake error).
-        public static let tlsFailed = Code("tls_failed")
-        /// The deadline passed.
-        public static let timeout = Code("timeout")
-        /// The response body was larger than allowed.
-        public static let responseTooLarge = Code("response_too_large")
-        /// Anything else libcurl reported.
-        public static let failed = Code("failed")
-
-        /// The code's name.
-        public var description: String { self.name }
-    }
+    public typealias Code = ClientErrorCode
 
     /// What kind of failure this is.
     public var code: Code

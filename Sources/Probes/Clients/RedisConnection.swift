@@ -9,24 +9,7 @@ import Glibc
 /// A Redis failure and a message safe to show.
 public struct RedisError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What kind of failure this is.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private let name: String
-        private init(_ name: String) { self.name = name }
-
-        /// The URL could not be used (including `rediss://`: this build has no TLS to Redis).
-        public static let invalidURL = Code("invalid_url")
-        /// The connection could not be made.
-        public static let connectionFailed = Code("connection_failed")
-        /// The deadline passed before the server answered.
-        public static let timeout = Code("timeout")
-        /// The server answered with an error (`-ERR …`, `-WRONGPASS …`).
-        public static let commandFailed = Code("command_failed")
-        /// The connection broke or was closed.
-        public static let connectionClosed = Code("connection_closed")
-
-        /// The code's name.
-        public var description: String { self.name }
-    }
+    public typealias Code = ClientErrorCode
 
     /// What kind of failure this is.
     public var code: Code
