@@ -56,6 +56,7 @@ let package = Package(
                 "CHiredis",
                 "CCurl",
                 "PrometheusRegistry",
+                "JSONLogging",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

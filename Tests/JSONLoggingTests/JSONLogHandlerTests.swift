@@ -152,3 +152,11 @@ func makeLogger(
         #expect(Logger.Level.fromEnvironment("COPYTHAT_TEST_LOG_LEVEL") == nil)
     }
 }
+
+@Suite struct RFC3339Tests {
+    @Test func formatsUTCWithMilliseconds() {
+        #expect(RFC3339.format(secondsSinceEpoch: 0) == "1970-01-01T00:00:00.000Z")
+        #expect(RFC3339.format(secondsSinceEpoch: 951_782_400.123) == "2000-02-29T00:00:00.123Z")
+        #expect(RFC3339.format(secondsSinceEpoch: 1_795_419_644.9999) == "2026-11-23T07:40:44.999Z")
+    }
+}

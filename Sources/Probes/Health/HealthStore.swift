@@ -1,4 +1,5 @@
 import Foundation
+import JSONLogging
 import Synchronization
 
 /// The latest health of every dependency, with the `/health/ready` answers encoded ahead of time.
@@ -135,8 +136,6 @@ public enum ReadinessJSON {
     }
 
     static func timestamp(_ seconds: Double) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date(timeIntervalSince1970: seconds))
+        RFC3339.format(secondsSinceEpoch: seconds)
     }
 }
