@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "PrometheusRegistry", targets: ["PrometheusRegistry"]),
         .library(name: "JSONLogging", targets: ["JSONLogging"]),
         .library(name: "Probes", targets: ["Probes"]),
+        .library(name: "CopyThatInstrumentation", targets: ["CopyThatInstrumentation"]),
         .executable(name: "copythat-exporter", targets: ["CopyThatExporter"]),
     ],
     dependencies: [
@@ -20,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         .target(name: "CRegistryShims"),
@@ -63,10 +65,21 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        .target(
+            name: "CopyThatInstrumentation",
+            dependencies: [
+                "PrometheusRegistry",
+                "Probes",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "CopyThatExporter",
             dependencies: [
                 "Probes",
+                "CopyThatInstrumentation",
                 "PrometheusRegistry",
                 "JSONLogging",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -99,6 +112,19 @@ let package = Package(
                 "Probes",
                 "TestSupport",
                 "PrometheusRegistry",
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "CopyThatInstrumentationTests",
+            dependencies: [
+                "CopyThatInstrumentation",
+                "PrometheusRegistry",
+                "Probes",
+                "JSONLogging",
+                "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),

@@ -1,3 +1,4 @@
+import CopyThatInstrumentation
 import Hummingbird
 import Probes
 import PrometheusRegistry
@@ -10,7 +11,22 @@ enum ExporterRouter {
         metricsAuth: ExporterConfiguration.MetricsAuth?
     ) throws -> Router<BasicRequestContext> {
         let router = Router()
-        router.add(middleware: try RequestMetricsMiddleware(registry: registry))
+        router.add(
+            middleware: HTTPMetricsMiddleware(
+                requests: try registry.makeCounterFamily(
+                    name: "copythat_exporter_http_requests_total",
+                    help: "HTTP requests served by the exporter, by method, route and status.",
+                    labelNames: ["method", "endpoint", "status"]
+                ),
+                duration: try registry.makeHistogramFamily(
+                    name: "copythat_exporter_http_request_duration_seconds",
+                    help: "Time the exporter took to answer, by method and route.",
+                    labelNames: ["method", "endpoint"],
+                    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+                    unit: "seconds"
+                )
+            )
+        )
         let json: HTTPFields = [.contentType: "application/json"]
 
         // Liveness depends on nothing outside the process: a wrong liveness probe restarts pods in cascade.

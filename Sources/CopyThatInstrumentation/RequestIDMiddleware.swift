@@ -1,0 +1,58 @@
+public import HTTPTypes
+public import Hummingbird
+import Logging
+
+/// Gives every request an id: a well-formed `X-Request-ID` from the client (1 to 128 characters of letters, digits,
+/// `-`, `_`, `.`) is kept, anything else is replaced by a fresh random one. The id is echoed on the response and put
+/// in the request logger's metadata as `request_id`, so every line the request logs carries it.
+public struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// The header name.
+    public static var headerName: HTTPField.Name { HTTPField.Name("X-Request-ID")! }
+
+    /// Creates the middleware.
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let id = request.headers[Self.headerName].flatMap { Self.isWellFormed($0) ? $0 : nil } ?? Self.generate()
+        var context = context
+        context.logger[metadataKey: "request_id"] = .string(id)
+        do {
+            var response = try await next(request, context)
+            response.headers[Self.headerName] = id
+            return response
+        } catch let error as any HTTPResponseError {
+            // Keep the id on error responses too: the client needs it most then.
+            var response = try error.response(from: request, context: context)
+            response.headers[Self.headerName] = id
+            return response
+        }
+    }
+
+    /// Whether a client's id can be kept: bounded length, safe characters only (no header or log injection).
+    public static func isWellFormed(_ id: String) -> Bool {
+        let utf8 = id.utf8
+        guard (1...128).contains(utf8.count) else { return false }
+        return utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."):
+                return true
+            default:
+                return false
+            }
+        }
+    }
+
+    /// 32 random hexadecimal digits.
+    static func generate() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let high = generator.next() as UInt64
+        let low = generator.next() as UInt64
+        return Self.hex(high) + Self.hex(low)
+    }
+
+    private static func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+}
