@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         .target(name: "BenchmarkSupport"),
@@ -30,6 +32,18 @@ let package = Package(
             dependencies: [
                 "BenchmarkSupport",
                 .product(name: "JSONLogging", package: root),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "instrumentation-bench",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "CopyThatInstrumentation", package: root),
+                .product(name: "PrometheusRegistry", package: root),
+                .product(name: "JSONLogging", package: root),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -1,3 +1,4 @@
+import Atomics
 public import HTTPTypes
 public import Hummingbird
 import Logging
@@ -43,16 +44,36 @@ public struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    /// 32 random hexadecimal digits.
+    /// 32 hexadecimal digits: a random per-process prefix and a counter scrambled by a bijective mixer, so ids never
+    /// repeat within a process and differ across processes, without a system call per request.
     static func generate() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let high = generator.next() as UInt64
-        let low = generator.next() as UInt64
-        return Self.hex(high) + Self.hex(low)
+        let sequence = RequestIDSequence.shared.next()
+        return Self.hex(RequestIDSequence.processPrefix) + Self.hex(RequestIDSequence.mix(sequence))
     }
 
     private static func hex(_ value: UInt64) -> String {
         let digits = String(value, radix: 16)
         return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+}
+
+/// The counter behind generated request ids.
+final class RequestIDSequence: Sendable {
+    static let shared = RequestIDSequence()
+    /// Random once per process.
+    static let processPrefix = UInt64.random(in: .min ... .max)
+    private static let key = UInt64.random(in: .min ... .max)
+    private let counter = ManagedAtomic<UInt64>(0)
+
+    func next() -> UInt64 {
+        self.counter.loadThenWrappingIncrement(ordering: .relaxed)
+    }
+
+    /// SplitMix64's finaliser, keyed: a bijection on 64-bit values, so distinct counters give distinct ids.
+    static func mix(_ value: UInt64) -> UInt64 {
+        var z = value ^ self.key
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

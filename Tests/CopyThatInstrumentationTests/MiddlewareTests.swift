@@ -109,3 +109,11 @@ import Testing
         #expect(!RequestIDMiddleware<BasicRequestContext>.isWellFormed(id))
     }
 }
+
+@Suite struct RequestIDSequenceTests {
+    @Test func generatedIDsNeverRepeat() {
+        let ids = (0..<50_000).map { _ in RequestIDMiddleware<BasicRequestContext>.generate() }
+        #expect(Set(ids).count == ids.count)
+        #expect(ids.allSatisfy { $0.count == 32 && $0.allSatisfy(\.isHexDigit) })
+    }
+}
