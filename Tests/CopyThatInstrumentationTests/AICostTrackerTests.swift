@@ -1,3 +1,4 @@
+import Foundation
 import JSONLogging
 import Logging
 import PrometheusRegistry
@@ -63,5 +64,27 @@ import Testing
         tracker.record(.init(model: "mystery-1", inputTokens: 1, outputTokens: 1, duration: .seconds(1)))
         #expect(first.nanodollars == 40_000_000)  // $0.01 + $0.03
         #expect(logs.lines.filter { $0.contains("unknown AI model") }.count == 1)
+    }
+}
+
+@Suite struct PriceTableTests {
+    @Test func pricesFromJSONOverrideTheDefaults() throws {
+        let prices = try PriceTable.parse(
+            Data(#"{"gpt-4o": {"input_per_1k": 0.0025, "output_per_1k": 0.01}, "new-model": {"input_per_1k": 1, "output_per_1k": 2}}"#.utf8)
+        )
+        #expect(prices["gpt-4o"] == ModelPrice(inputDollarsPer1K: 0.0025, outputDollarsPer1K: 0.01))
+        #expect(prices["gpt-4o"]?.inputPer1K == 2_500_000)
+        #expect(prices["new-model"]?.cost(inputTokens: 1000, outputTokens: 1000).description == "$3.00")
+    }
+
+    @Test(arguments: [
+        #"["not", "an", "object"]"#,
+        #"{"m": {"input_per_1k": -1, "output_per_1k": 1}}"#,
+        #"{"m": {"input_per_1k": 1}}"#,
+        #"{"m": {"input_per_1k": 1, "output_per_1k": 1, "currency": "EUR"}}"#,
+        #"{"m": {"input_per_1k": "cheap", "output_per_1k": 1}}"#,
+    ])
+    func invalidPriceFilesAreRejectedWithTheModelNamed(json: String) {
+        #expect(throws: PriceTable.Invalid.self) { try PriceTable.parse(Data(json.utf8)) }
     }
 }
