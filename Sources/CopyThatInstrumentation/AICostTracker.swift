@@ -134,8 +134,7 @@ public final class AICostTracker: Sendable {
         let cost = usage.cached ? .zero : self.price(of: usage.model).cost(inputTokens: usage.inputTokens, outputTokens: usage.outputTokens)
         let status = usage.errorType.map { "error_\($0)" } ?? (usage.cached ? "cached" : "success")
         try? self.metrics.aiExtractions.labels(usage.model, status).inc()
-        let seconds = Double(usage.duration.components.seconds) + Double(usage.duration.components.attoseconds) / 1e18
-        try? self.metrics.aiExtractionDuration.labels(usage.model).observe(seconds)
+        try? self.metrics.aiExtractionDuration.labels(usage.model).observe(usage.duration)
         if !usage.cached {
             try? self.metrics.aiTokens.labels(usage.model, "input").inc(by: usage.inputTokens)
             try? self.metrics.aiTokens.labels(usage.model, "output").inc(by: usage.outputTokens)

@@ -41,11 +41,10 @@ public struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
 
     private func record(_ request: Request, context: Context, status: Int, start: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let endpoint = Self.endpoint(of: context)
         let method = request.method.rawValue
         try? self.requests.labels(method, endpoint, Self.statusText(status)).inc()
-        try? self.duration.labels(method, endpoint).observe(seconds)
+        try? self.duration.labels(method, endpoint).observe(elapsed)
     }
 
     /// The matched route template, or ``unmatchedEndpoint`` (Hummingbird records its own marker, not a path, when

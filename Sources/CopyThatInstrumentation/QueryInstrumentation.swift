@@ -58,8 +58,7 @@ public struct QueryInstrumentation: Sendable {
     }
 
     private func finish(sql: String, type: QueryType, elapsed: Duration, failed error: (any Error)?) {
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        try? self.metrics.dbQueryDuration.labels(type.rawValue).observe(seconds)
+        try? self.metrics.dbQueryDuration.labels(type.rawValue).observe(elapsed)
         if let error {
             let sqlState = (error as? any SQLStateCarrying)?.sqlState
             let sqlClass = sqlState.map { String($0.prefix(2)) } ?? "none"
@@ -69,7 +68,7 @@ public struct QueryInstrumentation: Sendable {
             self.logger.warning(
                 "slow query",
                 metadata: [
-                    "duration_seconds": "\((seconds * 1000).rounded() / 1000)",
+                    "duration_ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
                     "query_type": "\(type.rawValue)",
                     "statement": "\(Self.loggableStatement(sql))",
                 ]

@@ -69,6 +69,11 @@ public final class Histogram: MetricSeries, @unchecked Sendable {
         }
     }
 
+    /// Records a duration, in seconds (the unit Prometheus expects of every timing).
+    public func observe(_ duration: Duration) {
+        self.observe(duration.seconds)
+    }
+
     /// Records one observation with an exemplar for its bucket (exposed in OpenMetrics).
     /// - Throws: ``MetricError`` when the exemplar's labels are invalid; the observation is then not recorded.
     public func observe(_ value: Double, exemplar labels: [Label]) throws(MetricError) {

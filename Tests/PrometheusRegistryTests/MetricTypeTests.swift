@@ -202,3 +202,14 @@ func usleepMilliseconds(_ milliseconds: Int) {
         }
     }
 }
+
+@Suite struct DurationObservationTests {
+    @Test func durationsAreObservedInSeconds() throws {
+        let histogram = try PrometheusRegistry().makeHistogram(name: "d_seconds", help: "D.", buckets: [0.1, 1])
+        histogram.observe(Duration.milliseconds(250))
+        histogram.observe(Duration.seconds(2))
+        let snapshot = histogram.snapshot
+        #expect(snapshot.cumulativeCounts == [0, 1, 2])
+        #expect(snapshot.sum == 2.25)
+    }
+}
