@@ -163,11 +163,11 @@ public final class PostgresPool: Sendable {
         case .reuse(let idle):
             return try await self.prepare(idle)
         case .open:
-            return try await self.open()
+            return try await self.openConnection()
         case .wait:
             self.waits?.inc()
             guard let handed = try await self.waitForConnection() else {
-                return try await self.open()  // a slot was freed for us rather than a connection
+                return try await self.openConnection()  // a slot was freed for us rather than a connection
             }
             return try await self.prepare(handed)
         }
@@ -229,14 +229,14 @@ public final class PostgresPool: Sendable {
     private func prepare(_ idle: Idle) async throws -> PostgresConnection {
         if ContinuousClock.now - idle.openedAt >= self.configuration.recycle {
             await self.discard(idle.connection)
-            return try await self.openReplacement()
+            return try await self.openConnection()
         }
         if self.configuration.prePing {
             do {
                 _ = try await idle.connection.query("SELECT 1", timeout: self.configuration.connectTimeout)
             } catch {
                 await self.discard(idle.connection)
-                return try await self.openReplacement()
+                return try await self.openConnection()
             }
         }
         return idle.connection
@@ -247,12 +247,8 @@ public final class PostgresPool: Sendable {
         await connection.close()
     }
 
-    /// Opens a connection in a slot already reserved.
-    private func open() async throws -> PostgresConnection {
-        try await self.openReplacement()
-    }
-
-    private func openReplacement() async throws -> PostgresConnection {
+    /// Opens a connection in a slot already reserved; on failure gives the slot back (or to a waiter).
+    private func openConnection() async throws -> PostgresConnection {
         do {
             let connection = try await PostgresConnection.connect(
                 url: self.configuration.url,

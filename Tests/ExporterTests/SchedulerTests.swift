@@ -51,7 +51,7 @@ import Testing
         }
         #expect(try await self.postgresConnections(admin) == postgresBefore)
         #expect(try await self.redisConnections(redisAdmin) == redisBefore)
-        for probe in fixture.runtime.scheduler.entriesForShutdown { await probe.shutdown() }
+        for probe in fixture.runtime.scheduler.probes { await probe.shutdown() }
         await admin.close()
         await redisAdmin.close()
     }

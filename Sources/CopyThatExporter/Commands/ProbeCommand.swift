@@ -38,7 +38,7 @@ struct ProbeCommand: AsyncParsableCommand {
         let data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
         FileHandle.standardOutput.write(data)
         FileHandle.standardOutput.write(Data("\n".utf8))
-        for entry in runtime.scheduler.entriesForShutdown { await entry.shutdown() }
+        for entry in runtime.scheduler.probes { await entry.shutdown() }
         try? await runtime.threadPool.shutdownGracefully()
         if !report.ready { throw ExitCode(1) }
     }

@@ -23,20 +23,4 @@ enum PrometheusDuration {
         }
         return .milliseconds(Int64((total * 1000).rounded()))
     }
-
-    /// `1m30s`, `500ms`, `0s`: the shortest Prometheus spelling of `duration`.
-    static func format(_ duration: Duration) -> String {
-        var milliseconds = Int64(duration.components.seconds) * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
-        if milliseconds == 0 { return "0s" }
-        var text = ""
-        for (suffix, seconds) in [("h", 3600.0), ("m", 60), ("s", 1)] {
-            let unit = Int64(seconds * 1000)
-            if milliseconds >= unit {
-                text += "\(milliseconds / unit)\(suffix)"
-                milliseconds %= unit
-            }
-        }
-        if milliseconds > 0 { text += "\(milliseconds)ms" }
-        return text
-    }
 }

@@ -140,8 +140,8 @@ public final class CurlHTTPClient: @unchecked Sendable {
 
         ccurl_setopt_string(curl, CURLOPT_URL, request.url)
         ccurl_setopt_long(curl, CURLOPT_NOSIGNAL, 1)
-        ccurl_setopt_long(curl, CURLOPT_TIMEOUT_MS, Self.milliseconds(request.timeout))
-        ccurl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeout))
+        ccurl_setopt_long(curl, CURLOPT_TIMEOUT_MS, max(1, request.timeout.wholeMilliseconds))
+        ccurl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT_MS, max(1, request.connectTimeout.wholeMilliseconds))
         ccurl_setopt_long(curl, CURLOPT_FOLLOWLOCATION, 0)
         ccurl_setopt_long(curl, CURLOPT_SSL_VERIFYPEER, 1)
         ccurl_setopt_long(curl, CURLOPT_SSL_VERIFYHOST, 2)
@@ -214,11 +214,6 @@ public final class CurlHTTPClient: @unchecked Sendable {
         var value = 0.0
         ccurl_getinfo_double(curl, info, &value)
         return value
-    }
-
-    private static func milliseconds(_ duration: Duration) -> Int {
-        let (seconds, attoseconds) = duration.components
-        return max(1, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
     }
 }
 

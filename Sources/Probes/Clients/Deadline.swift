@@ -21,8 +21,7 @@ public struct Deadline: Sendable, Hashable, Comparable {
     public var remainingMilliseconds: Int {
         let remaining = self.remaining
         guard remaining > .zero else { return 0 }
-        let (seconds, attoseconds) = remaining.components
-        return max(1, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
+        return max(1, remaining.wholeMilliseconds)
     }
 
     /// Whether it has passed.

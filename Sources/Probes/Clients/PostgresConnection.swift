@@ -113,9 +113,7 @@ public final class PostgresConnection: @unchecked Sendable {
         text += "/" + ConnectionURL.encode(url.path)
         var parameters = url.query.filter { $0.name != "connect_timeout" }
         if let statementTimeout, !parameters.contains(where: { $0.name == "options" }) {
-            let milliseconds =
-                Int(statementTimeout.components.seconds) * 1000 + Int(statementTimeout.components.attoseconds / 1_000_000_000_000_000)
-            parameters.append(("options", "-c statement_timeout=\(max(1, milliseconds))"))
+            parameters.append(("options", "-c statement_timeout=\(max(1, statementTimeout.wholeMilliseconds))"))
         }
         if !parameters.isEmpty {
             text += "?" + parameters.map { "\(ConnectionURL.encode($0.name))=\(ConnectionURL.encode($0.value))" }.joined(separator: "&")

@@ -85,7 +85,7 @@ public final class RedisConnection: @unchecked Sendable {
                     guard let current = context?.pointer else {
                         return .failure(RedisError(code: .connectionClosed, message: "the connection is closed"))
                     }
-                    chiredis_set_timeout_ms(current, Int(max(1, Deadline.after(timeout).remainingMilliseconds)))
+                    chiredis_set_timeout_ms(current, max(1, timeout.wholeMilliseconds))
                     let outcome = Self.commandBlocking(current, arguments)
                     if case .failure(let error) = outcome, error.code != .commandFailed {
                         redisFree(current)

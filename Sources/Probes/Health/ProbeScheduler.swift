@@ -53,13 +53,13 @@ public final class ProbeScheduler: Service {
         } onGracefulShutdown: {
             self.store.markDraining()
         }
-        for entry in self.entries {
-            await entry.probe.shutdown()
+        for probe in self.probes {
+            await probe.shutdown()
         }
     }
 
     /// Every probe, for closing their connections after a one-off round (the `probe` command).
-    public var entriesForShutdown: [any Probe] { self.entries.map(\.probe) }
+    public var probes: [any Probe] { self.entries.map(\.probe) }
 
     /// Runs one round: every probe in parallel, each bounded by its deadline. Returns the outcomes by name.
     @discardableResult
