@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "JSONLogging", targets: ["JSONLogging"]),
         .library(name: "Probes", targets: ["Probes"]),
         .library(name: "CopyThatInstrumentation", targets: ["CopyThatInstrumentation"]),
+        .library(name: "Alerting", targets: ["Alerting"]),
         .executable(name: "copythat-exporter", targets: ["CopyThatExporter"]),
     ],
     dependencies: [
@@ -77,9 +78,20 @@ let package = Package(
                 .product(name: "Atomics", package: "swift-atomics"),
             ]
         ),
+        .target(
+            name: "Alerting",
+            dependencies: [
+                "Probes",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "CopyThatExporter",
             dependencies: [
+                "Alerting",
                 "Probes",
                 "CopyThatInstrumentation",
                 "PrometheusRegistry",
@@ -146,6 +158,7 @@ let package = Package(
         .testTarget(
             name: "ExporterTests",
             dependencies: [
+                "Alerting",
                 "CopyThatExporter",
                 "Probes",
                 "TestSupport",

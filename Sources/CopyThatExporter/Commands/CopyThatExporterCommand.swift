@@ -1,3 +1,4 @@
+import Alerting
 import ArgumentParser
 
 /// `copythat-exporter`: the Copy That health checker and Prometheus exporter.
@@ -12,7 +13,7 @@ struct CopyThatExporterCommand: AsyncParsableCommand {
             (not critical). See examples/ for a complete configuration file.
             """,
         version: ExporterRuntime.version,
-        subcommands: [ServeCommand.self, ProbeCommand.self, CheckConfigCommand.self],
+        subcommands: [ServeCommand.self, ProbeCommand.self, CheckConfigCommand.self, TestRulesCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 }

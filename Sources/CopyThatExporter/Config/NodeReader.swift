@@ -1,3 +1,4 @@
+import Alerting
 import Foundation
 import Probes
 import Yams

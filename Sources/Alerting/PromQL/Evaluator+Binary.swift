@@ -1,0 +1,141 @@
+import Foundation
+
+extension Evaluator {
+    func binary(_ operation: BinaryOperation) throws(PromQLError) -> Value {
+        let lhs = try self.eval(operation.lhs)
+        let rhs = try self.eval(operation.rhs)
+        switch (lhs, rhs) {
+        case (.scalar(let a), .scalar(let b)):
+            let (value, keep) = Self.apply(operation.op, a, b)
+            return .scalar(operation.op.isComparison ? (keep ? 1 : 0) : value)
+        case (.vector(let vector), .scalar(let scalar)):
+            return .vector(Self.vectorScalar(operation, vector, scalar, swap: false))
+        case (.scalar(let scalar), .vector(let vector)):
+            return .vector(Self.vectorScalar(operation, vector, scalar, swap: true))
+        case (.vector(let left), .vector(let right)):
+            switch operation.op {
+            case .and, .or, .unless: return .vector(Self.setOperation(operation, left, right))
+            default: return .vector(try Self.vectorVector(operation, left, right))
+            }
+        default:
+            throw PromQLError(message: "binary expression must contain only scalar and instant vector types")
+        }
+    }
+
+    /// `vectorElemBinop`: the value, and for comparisons whether the element is kept.
+    static func apply(_ op: BinaryOperator, _ lhs: Double, _ rhs: Double) -> (Double, Bool) {
+        switch op {
+        case .add: return (lhs + rhs, true)
+        case .subtract: return (lhs - rhs, true)
+        case .multiply: return (lhs * rhs, true)
+        case .divide: return (lhs / rhs, true)
+        case .modulo: return (GoMath.mod(lhs, rhs), true)
+        case .power: return (GoMath.pow(lhs, rhs), true)
+        case .atan2: return (Foundation.atan2(lhs, rhs), true)
+        case .equal: return (lhs, lhs == rhs)
+        case .notEqual: return (lhs, lhs != rhs)
+        case .greater: return (lhs, lhs > rhs)
+        case .less: return (lhs, lhs < rhs)
+        case .greaterOrEqual: return (lhs, lhs >= rhs)
+        case .lessOrEqual: return (lhs, lhs <= rhs)
+        case .and, .or, .unless: return (.nan, false)
+        }
+    }
+
+    private static func dropsMetricName(_ op: BinaryOperator) -> Bool { !op.isComparison && !op.isSetOperator }
+
+    private static func vectorScalar(_ operation: BinaryOperation, _ vector: [Sample], _ scalar: Double, swap: Bool) -> [Sample] {
+        var output: [Sample] = []
+        output.reserveCapacity(vector.count)
+        let dropName = Self.dropsMetricName(operation.op) || operation.returnBool
+        for sample in vector {
+            let (lv, rv) = swap ? (scalar, sample.value) : (sample.value, scalar)
+            var (value, keep) = Self.apply(operation.op, lv, rv)
+            // A comparison keeps the vector's value even when the scalar is on the left.
+            if operation.op.isComparison && swap { value = rv }
+            if operation.returnBool {
+                value = keep ? 1 : 0
+                keep = true
+            }
+            guard keep else { continue }
+            output.append(Sample(labels: dropName ? sample.labels.droppingMetricName : sample.labels, value: value))
+        }
+        return output
+    }
+
+    static func signature(_ labels: Labels, _ matching: VectorMatching) -> Labels {
+        matching.on ? labels.keeping(Set(matching.labels)) : labels.removing(Set(matching.labels + [Labels.metricName]))
+    }
+
+    private static func vectorVector(_ operation: BinaryOperation, _ left: [Sample], _ right: [Sample]) throws(PromQLError) -> [Sample] {
+        let matching = operation.matching
+        let oneToMany = matching.cardinality == .oneToMany
+        let (many, one) = oneToMany ? (right, left) : (left, right)
+        var oneBySignature: [Labels: Sample] = [:]
+        for sample in one {
+            let signature = Self.signature(sample.labels, matching)
+            if let duplicate = oneBySignature[signature] {
+                throw PromQLError(
+                    message: "found duplicate series for the match group \(signature) on the \(oneToMany ? "left" : "right") hand-side "
+                        + "of the operation: [\(sample.labels), \(duplicate.labels)];many-to-many matching not allowed: matching "
+                        + "labels must be unique on one side"
+                )
+            }
+            oneBySignature[signature] = sample
+        }
+        var matched: [Labels: Set<Labels>] = [:]
+        var output: [Sample] = []
+        for sample in many {
+            let signature = Self.signature(sample.labels, matching)
+            guard let other = oneBySignature[signature] else { continue }
+            let (vl, vr) = oneToMany ? (other.value, sample.value) : (sample.value, other.value)
+            var (value, keep) = Self.apply(operation.op, vl, vr)
+            if operation.returnBool {
+                value = keep ? 1 : 0
+            } else if !keep {
+                continue
+            }
+            var labels = Self.resultLabels(sample.labels, other.labels, operation.op, matching)
+            if operation.returnBool { labels = labels.droppingMetricName }
+            if matching.cardinality == .oneToOne {
+                if matched[signature] != nil {
+                    throw PromQLError(
+                        message: "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)"
+                    )
+                }
+                matched[signature] = []
+            } else if !matched[signature, default: []].insert(labels).inserted {
+                throw PromQLError(message: "multiple matches for matching labels grouping labels must ensure unique matches")
+            }
+            output.append(Sample(labels: labels, value: value))
+        }
+        return output
+    }
+
+    private static func resultLabels(_ lhs: Labels, _ rhs: Labels, _ op: BinaryOperator, _ matching: VectorMatching) -> Labels {
+        var labels = Self.dropsMetricName(op) ? lhs.droppingMetricName : lhs
+        if matching.cardinality == .oneToOne {
+            labels = matching.on ? labels.keeping(Set(matching.labels)) : labels.removing(Set(matching.labels))
+        }
+        for name in matching.include {
+            labels = labels.setting(name, to: rhs[name])
+        }
+        return labels
+    }
+
+    private static func setOperation(_ operation: BinaryOperation, _ left: [Sample], _ right: [Sample]) -> [Sample] {
+        let matching = operation.matching
+        switch operation.op {
+        case .and:
+            guard !left.isEmpty && !right.isEmpty else { return [] }
+            let rightSignatures = Set(right.map { Self.signature($0.labels, matching) })
+            return left.filter { rightSignatures.contains(Self.signature($0.labels, matching)) }
+        case .or:
+            let leftSignatures = Set(left.map { Self.signature($0.labels, matching) })
+            return left + right.filter { !leftSignatures.contains(Self.signature($0.labels, matching)) }
+        default:
+            let rightSignatures = Set(right.map { Self.signature($0.labels, matching) })
+            return left.filter { !rightSignatures.contains(Self.signature($0.labels, matching)) }
+        }
+    }
+}

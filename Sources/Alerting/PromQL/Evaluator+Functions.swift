@@ -1,0 +1,244 @@
+import Foundation
+
+extension Evaluator {
+    func call(_ function: Function, _ arguments: [Expression]) throws(PromQLError) -> Value {
+        switch function.name {
+        case "rate", "increase", "delta", "irate", "idelta", "deriv", "predict_linear", "quantile_over_time":
+            return .vector(try self.rangeCall(function.name, arguments))
+        case "absent_over_time":
+            guard case .matrix(let selector, let range) = arguments[0] else { throw PromQLError(message: "absent_over_time needs a range") }
+            var found = false
+            self.forEachRange(selector, range: range) { _, _ in found = true }
+            return .vector(found ? [] : [Sample(labels: Self.absentLabels(selector), value: 1)])
+        case _ where function.name.hasSuffix("_over_time") || function.name == "changes" || function.name == "resets":
+            guard case .matrix(let selector, let range) = arguments[0] else { throw PromQLError(message: "\(function.name) needs a range") }
+            var samples: [Sample] = []
+            let keepName = function.name == "last_over_time"
+            self.forEachRange(selector, range: range) { id, points in
+                guard let value = RangeFunctions.overTime(function.name, points) else { return }
+                let labels = self.store.labels(of: id)
+                samples.append(Sample(labels: keepName ? labels : labels.droppingMetricName, value: value))
+            }
+            if !keepName && !Self.selectsOneName(selector) { try Self.checkUnique(samples) }
+            return .vector(samples)
+        case "abs", "ceil", "floor", "exp", "ln", "log2", "log10", "sqrt", "sgn":
+            let transform = Self.mathFunction(function.name)
+            return .vector(try self.vector(arguments[0]).map { Sample(labels: $0.labels.droppingMetricName, value: transform($0.value)) })
+        case "round":
+            let toNearest = arguments.count > 1 ? try self.scalar(arguments[1]) : 1
+            let inverse = 1.0 / toNearest
+            return .vector(
+                try self.vector(arguments[0]).map {
+                    Sample(labels: $0.labels.droppingMetricName, value: ($0.value * inverse + 0.5).rounded(.down) / inverse)
+                }
+            )
+        case "clamp", "clamp_min", "clamp_max":
+            let samples = try self.vector(arguments[0])
+            let low = function.name == "clamp_max" ? -Double.infinity : try self.scalar(arguments[1])
+            let high =
+                function.name == "clamp"
+                ? try self.scalar(arguments[2]) : function.name == "clamp_max" ? try self.scalar(arguments[1]) : .infinity
+            if function.name == "clamp" && high < low { return .vector([]) }
+            return .vector(
+                samples.map { sample in
+                    let value: Double
+                    switch function.name {
+                    case "clamp_min": value = GoMath.max(low, sample.value)
+                    case "clamp_max": value = GoMath.min(high, sample.value)
+                    default: value = GoMath.max(low, GoMath.min(high, sample.value))
+                    }
+                    return Sample(labels: sample.labels.droppingMetricName, value: value)
+                }
+            )
+        case "histogram_quantile":
+            return .vector(HistogramQuantile.evaluate(try self.scalar(arguments[0]), try self.vector(arguments[1])))
+        case "absent":
+            guard try self.vector(arguments[0]).isEmpty else { return .vector([]) }
+            if case .vector(let selector) = Self.unwrap(arguments[0]) {
+                return .vector([Sample(labels: Self.absentLabels(selector), value: 1)])
+            }
+            return .vector([Sample(labels: Labels(), value: 1)])
+        case "scalar":
+            let samples = try self.vector(arguments[0])
+            return .scalar(samples.count == 1 ? samples[0].value : .nan)
+        case "vector":
+            return .vector([Sample(labels: Labels(), value: try self.scalar(arguments[0]))])
+        case "time":
+            return .scalar(Double(self.time) / 1000)
+        case "sort", "sort_desc":
+            let samples = try self.vector(arguments[0])
+            let descending = function.name == "sort_desc"
+            return .vector(samples.sorted { descending ? $0.value > $1.value : $0.value < $1.value })
+        case "label_replace":
+            return .vector(try self.labelReplace(arguments))
+        case "label_join":
+            return .vector(try self.labelJoin(arguments))
+        default:
+            throw PromQLError(message: "function \"\(function.name)\" is not implemented")
+        }
+    }
+
+    private func rangeCall(_ name: String, _ arguments: [Expression]) throws(PromQLError) -> [Sample] {
+        let matrixIndex = name == "quantile_over_time" ? 1 : 0
+        guard case .matrix(let selector, let range) = arguments[matrixIndex] else { throw PromQLError(message: "\(name) needs a range") }
+        let parameter = arguments.count > 1 ? try self.scalar(arguments[matrixIndex == 0 ? 1 : 0]) : 0
+        let rangeEnd = self.time - selector.offset
+        let rangeStart = rangeEnd - range
+        let rangeSeconds = Double(range) / 1000
+        var samples: [Sample] = []
+        self.forEachRange(selector, range: range) { id, points in
+            let value: Double?
+            switch name {
+            case "rate", "increase", "delta":
+                value = RangeFunctions.extrapolatedRate(
+                    points,
+                    rangeStart: rangeStart,
+                    rangeEnd: rangeEnd,
+                    rangeSeconds: rangeSeconds,
+                    isCounter: name != "delta",
+                    isRate: name == "rate",
+                    compatibility: self.options.compatibility
+                )
+            case "irate", "idelta": value = RangeFunctions.instantValue(points, isRate: name == "irate")
+            case "deriv": value = points.count < 2 ? nil : RangeFunctions.linearRegression(points, interceptTime: points[0].t).slope
+            case "predict_linear":
+                guard points.count >= 2 else { return }
+                let (slope, intercept) = RangeFunctions.linearRegression(points, interceptTime: self.time)
+                value = slope * parameter + intercept
+            default: value = RangeFunctions.quantile(parameter, points.map(\.v))
+            }
+            if let value { samples.append(Sample(labels: self.store.labels(of: id).droppingMetricName, value: value)) }
+        }
+        if !Self.selectsOneName(selector) { try Self.checkUnique(samples) }
+        return samples
+    }
+
+    static func selectsOneName(_ selector: VectorSelector) -> Bool {
+        selector.matchers.contains { $0.name == Labels.metricName && $0.kind == .equal }
+    }
+
+    static func unwrap(_ expression: Expression) -> Expression {
+        if case .parenthesized(let inner) = expression { return self.unwrap(inner) }
+        return expression
+    }
+
+    /// The labels `absent` gives: those of equality matchers, except the metric name and names matched twice.
+    static func absentLabels(_ selector: VectorSelector) -> Labels {
+        var pairs: [(String, String)] = []
+        var repeated = Set<String>()
+        for matcher in selector.matchers where matcher.kind == .equal && matcher.name != Labels.metricName {
+            if pairs.contains(where: { $0.0 == matcher.name }) { repeated.insert(matcher.name) }
+            pairs.append((matcher.name, matcher.value))
+        }
+        return Labels(pairs.filter { !repeated.contains($0.0) })
+    }
+
+    private static func mathFunction(_ name: String) -> (Double) -> Double {
+        switch name {
+        case "abs": return { Swift.abs($0) }
+        case "ceil": return { $0.rounded(.up) }
+        case "floor": return { $0.rounded(.down) }
+        case "exp": return { Foundation.exp($0) }
+        case "ln": return { Foundation.log($0) }
+        case "log2": return { Foundation.log2($0) }
+        case "log10": return { Foundation.log10($0) }
+        case "sqrt": return { $0.squareRoot() }
+        default: return { $0 > 0 ? 1 : $0 < 0 ? -1 : $0 }
+        }
+    }
+
+    private func labelReplace(_ arguments: [Expression]) throws(PromQLError) -> [Sample] {
+        let samples = try self.vector(arguments[0])
+        guard case .string(let destination) = arguments[1], case .string(let replacement) = arguments[2],
+            case .string(let source) = arguments[3], case .string(let pattern) = arguments[4]
+        else { throw PromQLError(message: "label_replace needs string literals") }
+        let regex: Regex<AnyRegexOutput>
+        do { regex = try Regex("(?s:" + pattern + ")") } catch {
+            throw PromQLError(message: "invalid regular expression in label_replace(): \(pattern)")
+        }
+        guard LabelNames.isValid(destination) else {
+            throw PromQLError(message: "invalid destination label name in label_replace(): \(destination)")
+        }
+        var output: [Sample] = []
+        for sample in samples {
+            guard let match = try? regex.wholeMatch(in: sample.labels[source]) else {
+                output.append(sample)
+                continue
+            }
+            var captures: [String] = []
+            var named: [String: String] = [:]
+            for capture in match.output {
+                let text = capture.substring.map(String.init) ?? ""
+                captures.append(text)
+                if let name = capture.name { named[name] = text }
+            }
+            let value = Self.expand(replacement, captures: captures, named: named)
+            output.append(Sample(labels: sample.labels.setting(destination, to: value), value: sample.value))
+        }
+        try Self.checkUnique(output)
+        return output
+    }
+
+    /// Expands `$1`, `${1}` and `$name` in a replacement, as Go's `Regexp.Expand` does.
+    static func expand(_ template: String, captures: [String], named: [String: String]) -> String {
+        var out = ""
+        var characters = Substring(template)
+        while let dollar = characters.firstIndex(of: "$") {
+            out += characters[..<dollar]
+            characters = characters[characters.index(after: dollar)...]
+            if characters.first == "$" {
+                out += "$"
+                characters = characters.dropFirst()
+                continue
+            }
+            var name: Substring
+            if characters.first == "{", let close = characters.firstIndex(of: "}") {
+                name = characters[characters.index(after: characters.startIndex)..<close]
+                characters = characters[characters.index(after: close)...]
+            } else {
+                name = characters.prefix { $0.isLetter || $0.isNumber || $0 == "_" }
+                characters = characters.dropFirst(name.count)
+            }
+            if let index = Int(name) { out += index < captures.count ? captures[index] : "" } else { out += named[String(name)] ?? "" }
+        }
+        return out + characters
+    }
+
+    private func labelJoin(_ arguments: [Expression]) throws(PromQLError) -> [Sample] {
+        let samples = try self.vector(arguments[0])
+        var strings: [String] = []
+        for argument in arguments.dropFirst() {
+            guard case .string(let text) = argument else { throw PromQLError(message: "label_join needs string literals") }
+            strings.append(text)
+        }
+        let destination = strings[0]
+        let separator = strings[1]
+        let sources = strings.dropFirst(2)
+        guard LabelNames.isValid(destination) else {
+            throw PromQLError(message: "invalid destination label name in label_join(): \(destination)")
+        }
+        let output = samples.map { sample in
+            Sample(
+                labels: sample.labels.setting(destination, to: sources.map { sample.labels[$0] }.joined(separator: separator)),
+                value: sample.value
+            )
+        }
+        try Self.checkUnique(output)
+        return output
+    }
+}
+
+/// Label-name rules.
+enum LabelNames {
+    /// `[a-zA-Z_][a-zA-Z0-9_]*`.
+    static func isValid(_ name: String) -> Bool {
+        guard let first = name.utf8.first, Lexer.isIdentifierStart(first) else { return false }
+        return name.utf8.allSatisfy { Lexer.isIdentifierStart($0) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) }
+    }
+
+    /// `[a-zA-Z_:][a-zA-Z0-9_:]*`.
+    static func isValidMetricName(_ name: String) -> Bool {
+        guard let first = name.utf8.first, Lexer.isIdentifierStart(first) || first == UInt8(ascii: ":") else { return false }
+        return name.utf8.allSatisfy { Lexer.isIdentifierPart($0) }
+    }
+}
