@@ -13,6 +13,7 @@ have_cmd() { command -v "$1" >/dev/null 2>&1; }
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
 have_cmd promtool || missing+=(prometheus)
+have_cmd prometheus-alertmanager || missing+=(prometheus-alertmanager)
 have_pkg libpq-dev || missing+=(libpq-dev)
 have_pkg libhiredis-dev || missing+=(libhiredis-dev)
 have_pkg libcurl4-openssl-dev || missing+=(libcurl4-openssl-dev)

@@ -29,3 +29,8 @@ unset DATABASE_URL REDIS_URL REDIS_ACL_URL REDIS_SOCKET_URL
 # Serially: several tests bound how long a probe may take, and on a small machine parallel suites would
 # measure each other rather than the code.
 swift test --no-parallel "$@"
+
+# promtool and our rule engine, side by side over the same unit-test files (skipped when filtering tests).
+if [ "$#" -eq 0 ]; then
+    bash scripts/differential-rules.sh
+fi

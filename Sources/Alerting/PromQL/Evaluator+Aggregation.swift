@@ -21,8 +21,10 @@ extension Evaluator {
                 parameter = try self.scalar(expression)
             }
         }
-        let grouping = Set(aggregation.grouping)
+        // count_values groups by the label it adds, too.
+        var grouping = Set(aggregation.grouping)
         let removed = grouping.union([Labels.metricName])
+        if aggregation.op == .countValues && !aggregation.without { grouping.insert(valueLabel) }
         var groups: [Labels: Int] = [:]
         var ordered: [Group] = []
         for sample in samples {

@@ -96,8 +96,7 @@ extension Evaluator {
                     rangeEnd: rangeEnd,
                     rangeSeconds: rangeSeconds,
                     isCounter: name != "delta",
-                    isRate: name == "rate",
-                    compatibility: self.options.compatibility
+                    isRate: name == "rate"
                 )
             case "irate", "idelta": value = RangeFunctions.instantValue(points, isRate: name == "irate")
             case "deriv": value = points.count < 2 ? nil : RangeFunctions.linearRegression(points, interceptTime: points[0].t).slope

@@ -7,8 +7,7 @@ enum RangeFunctions {
         rangeEnd: Int64,
         rangeSeconds: Double,
         isCounter: Bool,
-        isRate: Bool,
-        compatibility: PromQLCompatibility
+        isRate: Bool
     ) -> Double? {
         guard points.count >= 2 else { return nil }
         let first = points[0]
@@ -34,16 +33,9 @@ enum RangeFunctions {
         var extrapolateToInterval = sampledInterval
         extrapolateToInterval += durationToStart < extrapolationThreshold ? durationToStart : averageDurationBetweenSamples / 2
         extrapolateToInterval += durationToEnd < extrapolationThreshold ? durationToEnd : averageDurationBetweenSamples / 2
-        switch compatibility {
-        case .prometheus2:
-            resultValue = resultValue * (extrapolateToInterval / sampledInterval)
-            if isRate { resultValue = resultValue / rangeSeconds }
-            return resultValue
-        case .prometheus3:
-            var factor = extrapolateToInterval / sampledInterval
-            if isRate { factor /= rangeSeconds }
-            return resultValue * factor
-        }
+        var factor = extrapolateToInterval / sampledInterval
+        if isRate { factor /= rangeSeconds }
+        return resultValue * factor
     }
 
     /// `irate` and `idelta` from the last two samples.

@@ -30,7 +30,7 @@ public enum Value: Sendable {
 
 /// Which Prometheus release's evaluation details to follow where they differ.
 public enum PromQLCompatibility: String, Sendable, CaseIterable {
-    /// Prometheus 2.x: range and lookback windows include their start; `rate` scales as 2.x does.
+    /// Prometheus 2.x: range and lookback windows include their start, `[t - range, t]`.
     case prometheus2
     /// Prometheus 3.x: windows are left-open, `(t - range, t]`.
     case prometheus3

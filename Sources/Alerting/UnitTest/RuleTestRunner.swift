@@ -121,7 +121,7 @@ public struct RuleTestRunner: Sendable {
     }
 
     private func check(_ test: RuleTestFile.ExprTest, store: SampleStore, cache: SelectorCache) -> [String] {
-        let header = "    expr: \"\(test.expression)\", time: \(PrometheusDuration.format(milliseconds: test.evalTime))"
+        let header = "    expr: \"\(Labels.escape(test.expression))\", time: \(PrometheusDuration.format(milliseconds: test.evalTime))"
         var got: [Sample]
         do {
             let expression = try Parser.parse(test.expression)
@@ -155,16 +155,14 @@ public struct RuleTestRunner: Sendable {
 
     private static func describe(_ alerts: [(labels: Labels, annotations: Labels)]) -> String {
         guard !alerts.isEmpty else { return "[]" }
-        var text = "[\n"
-        for (index, alert) in alerts.enumerated() {
-            text += "            \(index):\n"
-            text += "              Labels:\(self.goLabels(alert.labels))\n"
-            text += "              Annotations:\(self.goLabels(alert.annotations))\n"
+        let items = alerts.enumerated().map { index, alert in
+            "            \(index):\n              Labels:\(self.goLabels(alert.labels))\n              Annotations:\(self.goLabels(alert.annotations))"
         }
-        return text + "            ]"
+        return "[\n" + items.joined(separator: ",\n") + "\n            ]"
     }
 
     private static func describe(_ samples: [Sample]) -> String {
-        samples.map { "\(self.goLabels($0.labels)) \(GoFloat.formatExponent($0.value))" }.joined(separator: ",\n              ")
+        guard !samples.isEmpty else { return "nil" }
+        return samples.map { "\(self.goLabels($0.labels)) \(GoFloat.formatExponent($0.value))" }.joined(separator: ", ")
     }
 }

@@ -42,7 +42,13 @@ struct TestRulesCommand: ParsableCommand {
                 print("  SUCCESS\n")
             } else {
                 failed = true
-                FileHandle.standardError.write(Data("  FAILED:\n\(result.failures.joined(separator: "\n"))\n\n".utf8))
+                // promtool's layout: each failure on stderr, each followed by an empty line on stdout.
+                FileHandle.standardError.write(Data("  FAILED:\n".utf8))
+                for failure in result.failures {
+                    FileHandle.standardError.write(Data((failure + "\n").utf8))
+                    print("")
+                }
+                print("")
             }
         }
         if failed { throw ExitCode(1) }
