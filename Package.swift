@@ -82,6 +82,8 @@ let package = Package(
             name: "Alerting",
             dependencies: [
                 "Probes",
+                "PrometheusRegistry",
+                "JSONLogging",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,3 +1,4 @@
+import Alerting
 import Logging
 import NIOPosix
 import Probes
@@ -10,6 +11,9 @@ struct ExporterRuntime: Sendable {
     let threadPool: NIOThreadPool
     let store: HealthStore
     let scheduler: ProbeScheduler
+    /// The rule engine and its loop, when rule files are configured.
+    let ruleEngine: RuleEngine?
+    let ruleService: RuleEvaluationService?
 
     /// The version reported by `copythat_exporter_build_info` and `--version`.
     static let version = "0.1.0"
@@ -19,7 +23,9 @@ struct ExporterRuntime: Sendable {
         self.registry = registry
         // Blocking libpq, hiredis and libcurl calls run here, never on an event loop: two threads per dependency
         // so that one stuck until its deadline never delays another.
-        self.threadPool = NIOThreadPool(numberOfThreads: max(2, configuration.dependencies.count * 2))
+        let alerting = configuration.alerting
+        let ruleThreads = alerting.isEnabled ? alerting.scrapeTargets.count + alerting.destinations.count : 0
+        self.threadPool = NIOThreadPool(numberOfThreads: max(2, configuration.dependencies.count * 2 + ruleThreads))
         self.threadPool.start()
         let thresholds = DependencyHealth.Thresholds(failures: configuration.failureThreshold, successes: configuration.successThreshold)
         var entries: [ProbeScheduler.Entry] = []
@@ -43,6 +49,43 @@ struct ExporterRuntime: Sendable {
             metrics: try ProbeMetrics(registry: registry),
             logger: logger
         )
+        if alerting.isEnabled {
+            let groups = try RuleFileLoader.load(paths: alerting.ruleFiles)
+            var settings = RuleEngine.Settings()
+            settings.evaluationInterval = Self.milliseconds(alerting.evaluationInterval)
+            settings.externalLabels = alerting.externalLabels
+            settings.externalURL = alerting.externalURL
+            settings.resendDelay = Self.milliseconds(alerting.resendDelay)
+            let engine = RuleEngine(groups: groups, settings: settings)
+            var notifierSettings = Notifier.Settings()
+            notifierSettings.externalURL = alerting.externalURL
+            let notifier = try Notifier(
+                destinations: alerting.destinations,
+                settings: notifierSettings,
+                threadPool: self.threadPool,
+                registry: registry,
+                logger: logger
+            )
+            var scrapes: [RuleEvaluationService.Scrape] = []
+            if alerting.scrapeSelf {
+                let own = ScrapeTarget(job: "copythat-exporter", url: "http://\(configuration.listen)/metrics")
+                scrapes.append(.init(target: own, source: RegistryScrapeSource(registry: registry)))
+            }
+            let http = HTTPScrapeSource(threadPool: self.threadPool)
+            scrapes += alerting.scrapeTargets.map { .init(target: $0, source: http) }
+            try registry.register(AlertsCollector(engine: engine))
+            self.ruleEngine = engine
+            self.ruleService = try RuleEvaluationService(
+                engine: engine,
+                scrapes: scrapes,
+                notifier: alerting.destinations.isEmpty ? nil : notifier,
+                registry: registry,
+                logger: logger
+            )
+        } else {
+            self.ruleEngine = nil
+            self.ruleService = nil
+        }
     }
 
     static func probe(for dependency: ExporterConfiguration.Dependency, threadPool: NIOThreadPool) throws -> any Probe {
@@ -68,6 +111,11 @@ struct ExporterRuntime: Sendable {
                 threadPool: threadPool
             )
         }
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 
     static var swiftVersion: String {

@@ -70,3 +70,9 @@ extension GoFloat {
         return text + (exponent < 0 ? "E-" : "E+") + (magnitude < 10 ? "0\(magnitude)" : "\(magnitude)")
     }
 }
+
+extension GoFloat {
+    /// `v` as Go's `strconv.FormatFloat(v, 'e', -1, 64)` prints it (`1e+00`, `1.5e-01`), as Prometheus's alerts API
+    /// reports values.
+    public static func formatLowerExponent(_ v: Double) -> String { String(self.formatExponent(v).map { $0 == "E" ? "e" : $0 }) }
+}

@@ -1,5 +1,5 @@
 /// One label: a name and its value.
-public struct Label: Hashable, Sendable {
+public struct LabelPair: Hashable, Sendable {
     /// The label name.
     public var name: String
     /// The label value.
@@ -19,7 +19,7 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
     public static let metricName = "__name__"
 
     /// The labels, sorted by name, names unique, no empty values.
-    public private(set) var items: [Label]
+    public private(set) var items: [LabelPair]
 
     /// The empty set.
     public init() { self.items = [] }
@@ -27,11 +27,11 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// Labels from pairs in any order; empty values are dropped (Prometheus treats them as absent); a repeated name
     /// keeps its last value.
     public init(_ pairs: [(String, String)]) {
-        var items: [Label] = []
+        var items: [LabelPair] = []
         items.reserveCapacity(pairs.count)
-        for (name, value) in pairs where !value.isEmpty { items.append(Label(name, value)) }
+        for (name, value) in pairs where !value.isEmpty { items.append(LabelPair(name, value)) }
         items.sort { $0.name < $1.name }
-        var unique: [Label] = []
+        var unique: [LabelPair] = []
         unique.reserveCapacity(items.count)
         for item in items {
             if let last = unique.last, last.name == item.name { unique[unique.count - 1] = item } else { unique.append(item) }
@@ -42,7 +42,7 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// Labels from a dictionary.
     public init(_ dictionary: [String: String]) { self.init(dictionary.map { ($0.key, $0.value) }) }
 
-    init(sorted items: [Label]) { self.items = items }
+    init(sorted items: [LabelPair]) { self.items = items }
 
     /// The value of `name`, or the empty string when absent (as Prometheus reads a missing label).
     public subscript(name: String) -> String {
@@ -61,7 +61,7 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
         var items = self.items.filter { $0.name != name }
         if !value.isEmpty {
             let index = items.firstIndex { $0.name > name } ?? items.count
-            items.insert(Label(name, value), at: index)
+            items.insert(LabelPair(name, value), at: index)
         }
         return Labels(sorted: items)
     }

@@ -68,7 +68,12 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let listenerLogger = logger
         let listenAddress = configuration.listen
-        let router = try ExporterRouter.build(registry: runtime.registry, store: runtime.store, metricsAuth: configuration.metricsAuth)
+        let router = try ExporterRouter.build(
+            registry: runtime.registry,
+            store: runtime.store,
+            metricsAuth: configuration.metricsAuth,
+            ruleEngine: runtime.ruleEngine
+        )
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.listen.host, port: configuration.listen.port), serverName: nil),
@@ -77,12 +82,25 @@ struct ServeCommand: AsyncParsableCommand {
             },
             logger: logger
         )
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: runtime.scheduler),
+            .init(service: app),
+            .init(service: DrainService(store: runtime.store, delay: configuration.shutdownDelay)),
+        ]
+        if let ruleService = runtime.ruleService {
+            services.append(.init(service: ruleService))
+            logger.info(
+                "evaluating rules",
+                metadata: [
+                    "rule_files": "\(configuration.alerting.ruleFiles.joined(separator: ","))",
+                    "groups": "\(runtime.ruleEngine?.groups.count ?? 0)",
+                    "scrape_targets": "\(configuration.alerting.scrapeTargets.map(\.job).joined(separator: ","))",
+                    "destinations": "\(configuration.alerting.destinations.map(\.description).joined(separator: ","))",
+                ]
+            )
+        }
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [
-                .init(service: runtime.scheduler),
-                .init(service: app),
-                .init(service: DrainService(store: runtime.store, delay: configuration.shutdownDelay)),
-            ],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

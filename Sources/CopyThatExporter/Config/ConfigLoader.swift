@@ -1,3 +1,4 @@
+import Alerting
 import Foundation
 import Probes
 import Yams
@@ -37,7 +38,14 @@ struct ConfigLoader {
         }
         guard let root else { return ExporterConfiguration() }
         let reader = NodeReader(file: file, environment: self.environment, baseDirectory: (file as NSString).deletingLastPathComponent)
-        return try reader.configuration(root)
+        let configuration = try reader.configuration(root)
+        // Rule files are checked with the configuration, so that check-config catches a rule the engine cannot run.
+        do {
+            _ = try RuleFileLoader.load(paths: configuration.alerting.ruleFiles)
+        } catch {
+            throw ConfigError(file: error.file, line: error.line, reason: error.message)
+        }
+        return configuration
     }
 
     /// Builds the configuration from `DATABASE_URL`, `REDIS_URL`, `ANTHROPIC_API_KEY` (+ `ANTHROPIC_BASE_URL`) and

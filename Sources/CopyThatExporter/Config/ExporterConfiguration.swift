@@ -23,6 +23,8 @@ struct ExporterConfiguration: Sendable {
     var metricsAuth: MetricsAuth?
     /// The dependencies to probe.
     var dependencies: [Dependency] = []
+    /// Rule evaluation and notification.
+    var alerting = AlertingConfiguration()
 
     /// One dependency.
     struct Dependency: Sendable {

@@ -11,7 +11,8 @@ struct NodeReader {
 
     private static let topLevelKeys: Set<String> = [
         "listen", "probe_interval", "probe_timeout", "failure_threshold", "success_threshold", "shutdown_delay",
-        "shutdown_grace", "log_level", "metrics_auth", "dependencies",
+        "shutdown_grace", "log_level", "metrics_auth", "dependencies", "rule_files", "evaluation_interval", "external_labels",
+        "external_url", "resend_delay", "scrape_targets", "scrape_self", "alertmanagers", "webhooks",
     ]
     private static let dependencyKeys: Set<String> = [
         "name", "type", "url", "url_file", "password_file", "critical", "timeout", "api_key", "api_key_file", "base_url",
@@ -46,9 +47,37 @@ struct NodeReader {
                     if let problem = Validation.problem(with: dependency) { throw self.error(item, problem) }
                     configuration.dependencies.append(dependency)
                 }
+            case "rule_files":
+                for item in try self.list(value, what: "rule_files") {
+                    var path = try self.string(item)
+                    if !path.hasPrefix("/") && !self.baseDirectory.isEmpty { path = self.baseDirectory + "/" + path }
+                    configuration.alerting.ruleFiles.append(path)
+                }
+            case "evaluation_interval": configuration.alerting.evaluationInterval = try self.duration(value, key: key)
+            case "resend_delay": configuration.alerting.resendDelay = try self.duration(value, key: key)
+            case "external_url": configuration.alerting.externalURL = try self.string(value)
+            case "scrape_self": configuration.alerting.scrapeSelf = try self.bool(value)
+            case "external_labels":
+                for (name, nameNode, labelValue) in try self.mapping(value, allowed: nil, what: "external_labels") {
+                    guard name.first.map({ $0.isLetter || $0 == "_" }) == true, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })
+                    else { throw self.error(nameNode, "invalid label name \"\(name)\" in external_labels") }
+                    configuration.alerting.externalLabels[name] = try self.string(labelValue)
+                }
+            case "scrape_targets":
+                for item in try self.list(value, what: "scrape_targets") {
+                    configuration.alerting.scrapeTargets.append(try self.scrapeTarget(item, defaultTimeout: configuration.probeTimeout))
+                }
+            case "alertmanagers", "webhooks":
+                for item in try self.list(value, what: key) {
+                    configuration.alerting.destinations.append(try self.destination(item, kind: key == "webhooks" ? .webhook : .alertmanager))
+                }
             default:
                 break
             }
+        }
+        let presentKeys = Set(root.mapping?.keys.compactMap(\.string) ?? [])
+        if !configuration.alerting.isEnabled, let stray = ["scrape_targets", "alertmanagers", "webhooks"].first(where: presentKeys.contains) {
+            throw self.error(root, "\(stray) is set but rule_files is empty: nothing would be evaluated")
         }
         try Validation.check(configuration, file: self.file, marks: marks)
         return configuration
@@ -111,6 +140,44 @@ struct NodeReader {
             }
         }
         return dependency
+    }
+
+    private func list(_ node: Node, what: String) throws(ConfigError) -> [Node] {
+        guard case .sequence(let sequence) = node else { throw self.error(node, "\(what) must be a list") }
+        return Array(sequence)
+    }
+
+    private func httpURL(_ node: Node, what: String) throws(ConfigError) -> String {
+        let url = try self.string(node)
+        guard let parsed = try? ConnectionURL(url), parsed.scheme == "http" || parsed.scheme == "https", !parsed.host.isEmpty else {
+            throw self.error(node, "\(what) must be an http:// or https:// URL")
+        }
+        return url
+    }
+
+    private func scrapeTarget(_ node: Node, defaultTimeout: Duration) throws(ConfigError) -> ScrapeTarget {
+        let entries = try self.mapping(node, allowed: ["job", "url", "timeout", "bearer_token", "bearer_token_file"], what: "a scrape target")
+        let fields = Dictionary(entries.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
+        guard let jobNode = fields["job"], let urlNode = fields["url"] else { throw self.error(node, "a scrape target needs job and url") }
+        let job = try self.string(jobNode)
+        guard !job.isEmpty else { throw self.error(jobNode, "job must not be empty") }
+        var target = ScrapeTarget(
+            job: job,
+            url: try self.httpURL(urlNode, what: "url"),
+            timeout: try fields["timeout"].map { node throws(ConfigError) in try self.duration(node, key: "timeout") } ?? defaultTimeout
+        )
+        if let token = try self.secret(fields, key: "bearer_token") { target.headers["Authorization"] = "Bearer " + token }
+        return target
+    }
+
+    private func destination(_ node: Node, kind: NotificationDestination.Kind) throws(ConfigError) -> NotificationDestination {
+        if case .scalar = node { return NotificationDestination(kind: kind, url: try self.httpURL(node, what: "url")) }
+        let entries = try self.mapping(node, allowed: ["url", "bearer_token", "bearer_token_file"], what: "a notification destination")
+        let fields = Dictionary(entries.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
+        guard let urlNode = fields["url"] else { throw self.error(node, "a notification destination needs url") }
+        var destination = NotificationDestination(kind: kind, url: try self.httpURL(urlNode, what: "url"))
+        if let token = try self.secret(fields, key: "bearer_token") { destination.headers["Authorization"] = "Bearer " + token }
+        return destination
     }
 
     private func metricsAuth(_ node: Node) throws(ConfigError) -> ExporterConfiguration.MetricsAuth {

@@ -1,14 +1,16 @@
+import Alerting
 import CopyThatInstrumentation
 import Hummingbird
 import Probes
 import PrometheusRegistry
 
-/// The exporter's routes: `/health/live`, `/health/ready`, `/health` and `/metrics`.
+/// The exporter's routes: `/health/live`, `/health/ready`, `/health`, `/metrics`, `/api/v1/alerts` and `/api/v1/rules`.
 enum ExporterRouter {
     static func build(
         registry: PrometheusRegistry,
         store: HealthStore,
-        metricsAuth: ExporterConfiguration.MetricsAuth?
+        metricsAuth: ExporterConfiguration.MetricsAuth?,
+        ruleEngine: RuleEngine? = nil
     ) throws -> Router<BasicRequestContext> {
         let router = Router()
         router.add(
@@ -50,6 +52,24 @@ enum ExporterRouter {
         let metrics = MetricsEndpoint(registry: registry, authorization: metricsAuth.map(MetricsEndpoint.Authorization.init))
         router.get("/metrics") { request, _ in
             metrics.respond(to: request)
+        }
+        // Prometheus's alerts and rules APIs, answered from the engine's memory.
+        router.get("/api/v1/alerts") { _, _ in
+            let body = RulesAPI.alerts(ruleEngine?.groups ?? [])
+            return Response(status: .ok, headers: json, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        }
+        router.get("/api/v1/rules") { request, _ in
+            let type = request.uri.queryParameters["type"].map(String.init)
+            guard type == nil || type == "alert" || type == "record" else {
+                let error = #"{"status":"error","errorType":"bad_data","error":"unsupported type, must be alert or record"}"#
+                return Response(status: .badRequest, headers: json, body: .init(byteBuffer: ByteBuffer(string: error)))
+            }
+            let body = RulesAPI.rules(
+                ruleEngine?.groups ?? [],
+                defaultInterval: ruleEngine?.settings.evaluationInterval ?? 60_000,
+                type: type
+            )
+            return Response(status: .ok, headers: json, body: .init(byteBuffer: ByteBuffer(bytes: body)))
         }
         return router
     }

@@ -1,0 +1,219 @@
+import Synchronization
+
+/// The exporter's rule engine: a sample store fed by scrapes, the rule groups' states, and what notifiers must send.
+/// Every method is safe to call from any task; each holds the engine's lock only while it works on memory.
+public final class RuleEngine: Sendable {
+    /// How the engine evaluates and notifies.
+    public struct Settings: Sendable {
+        /// Time between evaluations, in milliseconds (the global `evaluation_interval`).
+        public var evaluationInterval: Int64 = 60_000
+        /// PromQL settings (lookback, compatibility).
+        public var options = EvaluationOptions()
+        /// Labels added to every alert sent and available to templates.
+        public var externalLabels: [String: String] = [:]
+        /// The URL templates and generator URLs point at.
+        public var externalURL = ""
+        /// How often a firing alert is resent, in milliseconds.
+        public var resendDelay: Int64 = 60_000
+
+        /// Defaults: 1 m evaluations, 1 m resend delay, Prometheus 3 semantics.
+        public init() {}
+    }
+
+    private struct State: Sendable {
+        var store = SampleStore()
+        var groups: [RuleGroupState]
+        var previousScrape: [ScrapeTarget: Set<Labels>] = [:]
+        var groupEvaluatedAt: [Int: Int64] = [:]
+    }
+
+    /// The settings.
+    public let settings: Settings
+    /// What the loaded rules need to keep.
+    public let plan: RetentionPlan
+    private let state: Mutex<State>
+    private let cache = SelectorCache()
+
+    /// An engine for `groups`.
+    public init(groups: [RuleGroup], settings: Settings) {
+        self.settings = settings
+        self.plan = RetentionPlan(groups: groups, lookbackMilliseconds: settings.options.lookbackMilliseconds)
+        self.state = Mutex(State(groups: groups.map(RuleGroupState.init)))
+    }
+
+    // MARK: Ingestion
+
+    /// The outcome of one scrape, as written into the store.
+    public struct ScrapeReport: Sendable {
+        /// Samples in the exposition.
+        public var samples: Int
+        /// Samples kept (the rules read their metric names).
+        public var kept: Int
+        /// The error, when the scrape failed.
+        public var error: String?
+    }
+
+    /// Writes a scrape's result at `time`: its samples with `job` and `instance`, `up`, `scrape_duration_seconds`,
+    /// `scrape_samples_scraped`, and stale markers for series the target stopped exposing (all of them when the
+    /// scrape failed), as Prometheus does.
+    @discardableResult
+    public func ingest(_ target: ScrapeTarget, body: Result<[UInt8], any Error>, at time: Int64, durationSeconds: Double) -> ScrapeReport {
+        var lines: [TextFormatParser.Line] = []
+        var failure: String?
+        switch body {
+        case .success(let bytes):
+            do { lines = try TextFormatParser.parse(bytes) } catch { failure = "invalid exposition: \(error.message)" }
+        case .failure(let error):
+            failure = "\(error)"
+        }
+        let instance = target.instance
+        let targetLabels = [("job", target.job), ("instance", instance)]
+        return self.state.withLock { state in
+            var seen = Set<Labels>()
+            var kept = 0
+            if failure == nil {
+                for line in lines where self.plan.keeps(line.labels.name) {
+                    var labels = line.labels
+                    for (name, value) in targetLabels {
+                        // honor_labels: false: a scraped job or instance label is kept as exported_job/exported_instance.
+                        let scraped = labels[name]
+                        if !scraped.isEmpty { labels = labels.setting("exported_" + name, to: scraped) }
+                        labels = labels.setting(name, to: value)
+                    }
+                    if state.store.append(labels, t: time, v: line.value) {
+                        seen.insert(labels)
+                        kept += 1
+                    }
+                }
+            }
+            for labels in state.previousScrape[target, default: []] where !seen.contains(labels) {
+                state.store.append(labels, t: time, v: StaleMarker.value)
+            }
+            state.previousScrape[target] = seen
+            let base = Labels(targetLabels)
+            state.store.append(base.setting(Labels.metricName, to: "up"), t: time, v: failure == nil ? 1 : 0)
+            state.store.append(base.setting(Labels.metricName, to: "scrape_duration_seconds"), t: time, v: durationSeconds)
+            state.store.append(base.setting(Labels.metricName, to: "scrape_samples_scraped"), t: time, v: Double(lines.count))
+            return ScrapeReport(samples: lines.count, kept: kept, error: failure)
+        }
+    }
+
+    // MARK: Evaluation
+
+    /// One group's evaluation.
+    public struct GroupReport: Sendable {
+        /// The group name.
+        public var group: String
+        /// Rule errors.
+        public var errors: [(rule: String, error: String)]
+        /// Seconds it took.
+        public var seconds: Double
+    }
+
+    /// Evaluates every group that is due at `time` (each on its own interval, the global one by default), then drops
+    /// samples older than the rules need.
+    public func evaluate(at time: Int64) -> [GroupReport] {
+        self.state.withLock { state in
+            var reports: [GroupReport] = []
+            for index in state.groups.indices {
+                let interval = state.groups[index].group.intervalMilliseconds ?? self.settings.evaluationInterval
+                if let last = state.groupEvaluatedAt[index], time - last < interval { continue }
+                let clock = ContinuousClock()
+                let started = clock.now
+                let errors = state.groups[index].evaluate(
+                    at: time,
+                    store: &state.store,
+                    options: self.settings.options,
+                    cache: self.cache,
+                    externalLabels: self.settings.externalLabels,
+                    externalURL: self.settings.externalURL
+                )
+                let seconds = (clock.now - started).seconds
+                state.groups[index].lastDurationSeconds = seconds
+                state.groupEvaluatedAt[index] = time
+                reports.append(GroupReport(group: state.groups[index].group.name, errors: errors, seconds: seconds))
+            }
+            state.store.dropSamples(before: time - self.plan.milliseconds - self.settings.evaluationInterval)
+            return reports
+        }
+    }
+
+    /// The alerts notifiers must send at `time` (firing ones every resend delay, resolved ones once more), marked as
+    /// sent. `endsAt` is four resend periods ahead for firing alerts, the resolution time for resolved ones.
+    public func alertsToSend(at time: Int64) -> [OutgoingAlert] {
+        self.state.withLock { state in
+            var outgoing: [OutgoingAlert] = []
+            let delta = max(self.settings.resendDelay, self.settings.evaluationInterval)
+            for groupIndex in state.groups.indices {
+                let group = state.groups[groupIndex]
+                for (ruleIndex, ruleState) in group.alertStates.sorted(by: { $0.key < $1.key }) {
+                    for alert in ruleState.alerts where Self.needsSending(alert, at: time, resendDelay: self.settings.resendDelay) {
+                        let validUntil = time + 4 * delta
+                        var labels = alert.labels
+                        for (name, value) in self.settings.externalLabels.sorted(by: { $0.key < $1.key }) where labels[name].isEmpty {
+                            labels = labels.setting(name, to: value)
+                        }
+                        outgoing.append(
+                            OutgoingAlert(
+                                labels: labels,
+                                annotations: alert.annotations,
+                                startsAt: alert.firedAt ?? alert.activeAt,
+                                endsAt: alert.resolvedAt ?? validUntil,
+                                generatorURL: self.generatorURL(ruleState.rule.expression),
+                                resolved: alert.resolvedAt != nil && alert.state == .inactive
+                            )
+                        )
+                        state.groups[groupIndex].markSent(rule: ruleIndex, labels: alert.labels, at: time, validUntil: validUntil)
+                    }
+                }
+            }
+            return outgoing
+        }
+    }
+
+    static func needsSending(_ alert: ActiveAlert, at time: Int64, resendDelay: Int64) -> Bool {
+        if alert.state == .pending { return false }
+        if let resolvedAt = alert.resolvedAt, resolvedAt > (alert.lastSentAt ?? Int64.min) { return true }
+        guard let lastSent = alert.lastSentAt else { return true }
+        return lastSent + resendDelay < time
+    }
+
+    private func generatorURL(_ expression: Expression) -> String {
+        var allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~".utf8)
+        allowed.remove(UInt8(ascii: "+"))
+        var encoded = ""
+        for byte in expression.description.utf8 {
+            if allowed.contains(byte) {
+                encoded.append(Character(Unicode.Scalar(byte)))
+            } else {
+                encoded += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+            }
+        }
+        let base = self.settings.externalURL.hasSuffix("/") ? String(self.settings.externalURL.dropLast()) : self.settings.externalURL
+        return base + "/graph?g0.expr=" + encoded + "&g0.tab=1"
+    }
+
+    // MARK: Reading
+
+    /// A copy of every group's state, for the API and `/metrics`.
+    public var groups: [RuleGroupState] { self.state.withLock { $0.groups } }
+
+    /// Series and samples held, and their bytes.
+    public var storeStatistics: (series: Int, samples: Int, bytes: Int) {
+        self.state.withLock { ($0.store.seriesCount, $0.store.sampleCount, $0.store.sampleBytes) }
+    }
+
+    /// Runs `body` with the store (for tests and benchmarks).
+    public func withStore<T>(_ body: (inout SampleStore) -> T) -> T { self.state.withLock { body(&$0.store) } }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - self.count)) + self }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (seconds, attoseconds) = self.components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+public import Logging
+public import PrometheusRegistry
+public import ServiceLifecycle
+
+/// The exporter's evaluation loop: every evaluation interval it scrapes every target (in parallel, each bounded by
+/// its timeout), evaluates the rule groups that are due, and queues the alerts to send. On graceful shutdown it
+/// stops evaluating and sends what is queued.
+public struct RuleEvaluationService: Service {
+    /// A target and where its samples come from.
+    public struct Scrape: Sendable {
+        /// The target.
+        public var target: ScrapeTarget
+        /// The source.
+        public var source: any ScrapeSource
+
+        /// A scrape.
+        public init(target: ScrapeTarget, source: any ScrapeSource) {
+            self.target = target
+            self.source = source
+        }
+    }
+
+    private struct Metrics: Sendable {
+        let evaluations: MetricFamily<Counter>
+        let failures: MetricFamily<Counter>
+        let duration: MetricFamily<Gauge>
+        let lastEvaluation: MetricFamily<Gauge>
+        let scrapeFailures: MetricFamily<Counter>
+        let series: Gauge
+        let samples: Gauge
+        let bytes: Gauge
+    }
+
+    /// The engine.
+    public let engine: RuleEngine
+    /// What to scrape.
+    public let scrapes: [Scrape]
+    /// Where alerts go (nil: alerts are only exposed, not sent).
+    public let notifier: Notifier?
+    private let logger: Logger
+    private let metrics: Metrics
+
+    /// A service over `engine`, counting into `registry`.
+    public init(engine: RuleEngine, scrapes: [Scrape], notifier: Notifier?, registry: PrometheusRegistry, logger: Logger) throws {
+        self.engine = engine
+        self.scrapes = scrapes
+        self.notifier = notifier
+        self.logger = logger
+        self.metrics = Metrics(
+            evaluations: try registry.makeCounterFamily(
+                name: "copythat_exporter_rule_evaluations_total",
+                help: "Rule evaluations, by group.",
+                labelNames: ["rule_group"]
+            ),
+            failures: try registry.makeCounterFamily(
+                name: "copythat_exporter_rule_evaluation_failures_total",
+                help: "Rule evaluations that failed, by group.",
+                labelNames: ["rule_group"]
+            ),
+            duration: try registry.makeGaugeFamily(
+                name: "copythat_exporter_rule_group_last_duration_seconds",
+                help: "Time the last evaluation of each group took.",
+                labelNames: ["rule_group"],
+                unit: "seconds"
+            ),
+            lastEvaluation: try registry.makeGaugeFamily(
+                name: "copythat_exporter_rule_group_last_evaluation_timestamp_seconds",
+                help: "When each group was last evaluated.",
+                labelNames: ["rule_group"],
+                unit: "seconds"
+            ),
+            scrapeFailures: try registry.makeCounterFamily(
+                name: "copythat_exporter_scrape_failures_total",
+                help: "Scrapes of rule-engine targets that failed, by job.",
+                labelNames: ["job"]
+            ),
+            series: try registry.makeGauge(name: "copythat_exporter_rule_store_series", help: "Series the rule engine holds."),
+            samples: try registry.makeGauge(name: "copythat_exporter_rule_store_samples", help: "Samples the rule engine holds."),
+            bytes: try registry.makeGauge(
+                name: "copythat_exporter_rule_store_bytes",
+                help: "Bytes the rule engine's samples take.",
+                unit: "bytes"
+            )
+        )
+    }
+
+    /// Runs until graceful shutdown, then sends what is queued.
+    public func run() async throws {
+        let interval = Duration.milliseconds(self.engine.settings.evaluationInterval)
+        await withTaskGroup(of: Void.self) { group in
+            if let notifier = self.notifier { group.addTask { await notifier.run() } }
+            await untilGracefulShutdown {
+                while !Task.isCancelled {
+                    let started = ContinuousClock.now
+                    await self.runOnce(at: Self.now())
+                    try? await Task.sleep(until: started + interval)
+                }
+            }
+            self.notifier?.finish()
+            await group.waitForAll()
+        }
+        self.logger.info("rule evaluation stopped")
+    }
+
+    /// The wall-clock time in milliseconds since the epoch.
+    public static func now() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
+
+    /// One round: scrape everything, evaluate, queue alerts.
+    public func runOnce(at time: Int64) async {
+        await withTaskGroup(of: Void.self) { group in
+            for scrape in self.scrapes {
+                group.addTask {
+                    let clock = ContinuousClock()
+                    let started = clock.now
+                    let body: Result<[UInt8], any Error>
+                    do {
+                        body = .success(try await scrape.source.fetch(scrape.target))
+                    } catch {
+                        body = .failure(error)
+                    }
+                    let report = self.engine.ingest(scrape.target, body: body, at: time, durationSeconds: (clock.now - started).seconds)
+                    if let error = report.error {
+                        try? self.metrics.scrapeFailures.labels(scrape.target.job).inc()
+                        self.logger.warning(
+                            "scrape failed",
+                            metadata: ["job": "\(scrape.target.job)", "instance": "\(scrape.target.instance)", "error": "\(error)"]
+                        )
+                    }
+                }
+            }
+        }
+        for report in self.engine.evaluate(at: time) {
+            try? self.metrics.evaluations.labels(report.group).inc()
+            try? self.metrics.duration.labels(report.group).set(report.seconds)
+            try? self.metrics.lastEvaluation.labels(report.group).set(Double(time) / 1000)
+            for (rule, error) in report.errors {
+                try? self.metrics.failures.labels(report.group).inc()
+                self.logger.error("rule evaluation failed", metadata: ["rule_group": "\(report.group)", "rule": "\(rule)", "error": "\(error)"])
+            }
+        }
+        let statistics = self.engine.storeStatistics
+        self.metrics.series.set(Double(statistics.series))
+        self.metrics.samples.set(Double(statistics.samples))
+        self.metrics.bytes.set(Double(statistics.bytes))
+        self.notifier?.enqueue(self.engine.alertsToSend(at: time))
+    }
+}
+
+/// Runs `body` and cancels it when graceful shutdown begins.
+private func untilGracefulShutdown(_ body: @escaping @Sendable () async -> Void) async {
+    try? await cancelWhenGracefulShutdown { () async throws -> Void in await body() }
+}
