@@ -158,6 +158,13 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "AlertingTests",
+            dependencies: [
+                "Alerting",
+                "TestSupport",
+            ]
+        ),
+        .testTarget(
             name: "ExporterTests",
             dependencies: [
                 "Alerting",

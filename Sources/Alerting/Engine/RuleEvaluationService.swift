@@ -136,7 +136,10 @@ public struct RuleEvaluationService: Service {
             try? self.metrics.lastEvaluation.labels(report.group).set(Double(time) / 1000)
             for (rule, error) in report.errors {
                 try? self.metrics.failures.labels(report.group).inc()
-                self.logger.error("rule evaluation failed", metadata: ["rule_group": "\(report.group)", "rule": "\(rule)", "error": "\(error)"])
+                self.logger.error(
+                    "rule evaluation failed",
+                    metadata: ["rule_group": "\(report.group)", "rule": "\(rule)", "error": "\(error)"]
+                )
             }
         }
         let statistics = self.engine.storeStatistics

@@ -99,7 +99,10 @@ public enum RulesAPI {
                             query: definition.expression.description,
                             duration: Double(definition.holdMilliseconds) / 1000,
                             keepFiringFor: Double(definition.keepFiringForMilliseconds) / 1000,
-                            labels: Dictionary(definition.labels.map { ($0.name, $0.template.source) }, uniquingKeysWith: { _, last in last }),
+                            labels: Dictionary(
+                                definition.labels.map { ($0.name, $0.template.source) },
+                                uniquingKeysWith: { _, last in last }
+                            ),
                             annotations: Dictionary(
                                 definition.annotations.map { ($0.name, $0.template.source) },
                                 uniquingKeysWith: { _, last in last }

@@ -64,7 +64,8 @@ enum NotificationPayload {
     /// An Alertmanager webhook message (version 4) carrying `alerts`.
     static func webhook(_ alerts: [OutgoingAlert], receiver: String, externalURL: String) -> [UInt8] {
         let dictionaries = alerts.map { self.dictionary($0.labels) }
-        let common = dictionaries.dropFirst().reduce(dictionaries.first ?? [:]) { common, next in common.filter { next[$0.key] == $0.value } }
+        let common = dictionaries.dropFirst().reduce(dictionaries.first ?? [:]) { common, next in common.filter { next[$0.key] == $0.value }
+        }
         let annotationDictionaries = alerts.map { self.dictionary($0.annotations) }
         let commonAnnotations = annotationDictionaries.dropFirst().reduce(annotationDictionaries.first ?? [:]) { common, next in
             common.filter { next[$0.key] == $0.value }

@@ -1,7 +1,7 @@
 public import Logging
 public import NIOPosix
-public import PrometheusRegistry
 import Probes
+public import PrometheusRegistry
 import Synchronization
 
 /// Sends alerts to every destination: batches of up to 256 from a bounded queue, each post retried with backoff,
@@ -139,7 +139,13 @@ public final class Notifier: Sendable {
         }
         var headers: [(name: String, value: String)] = [("Content-Type", "application/json"), ("User-Agent", "copythat-exporter")]
         headers += destination.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        let request = HTTPProbeRequest(method: "POST", url: destination.endpoint, headers: headers, body: body, timeout: self.settings.timeout)
+        let request = HTTPProbeRequest(
+            method: "POST",
+            url: destination.endpoint,
+            headers: headers,
+            body: body,
+            timeout: self.settings.timeout
+        )
         var backoff = self.settings.initialBackoff
         var lastError = ""
         for attempt in 1...max(1, self.settings.attempts) {

@@ -83,7 +83,9 @@ struct Lexer {
         let start = self.position
         // A duration is digits followed by a unit, possibly repeated: 5m, 1h30m, 500ms.
         var end = start
-        while end < self.bytes.count && (Self.isIdentifierPart(self.bytes[end]) || self.bytes[end] == UInt8(ascii: ".")) {
+        while end < self.bytes.count && self.bytes[end] != UInt8(ascii: ":")
+            && (Self.isIdentifierPart(self.bytes[end]) || self.bytes[end] == UInt8(ascii: "."))
+        {
             end += 1
         }
         // Exponents carry a sign: 1e-3, 2.5E+2.

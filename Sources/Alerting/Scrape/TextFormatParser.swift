@@ -57,10 +57,14 @@ public enum TextFormatParser {
                 guard index > labelStart else { throw PromQLError(message: "expected a label name") }
                 let name = String(decoding: line[labelStart..<index], as: UTF8.self)
                 skipSpaces()
-                guard index < line.endIndex, line[index] == UInt8(ascii: "=") else { throw PromQLError(message: "expected = after label \(name)") }
+                guard index < line.endIndex, line[index] == UInt8(ascii: "=") else {
+                    throw PromQLError(message: "expected = after label \(name)")
+                }
                 index += 1
                 skipSpaces()
-                guard index < line.endIndex, line[index] == UInt8(ascii: "\"") else { throw PromQLError(message: "expected a quoted value for label \(name)") }
+                guard index < line.endIndex, line[index] == UInt8(ascii: "\"") else {
+                    throw PromQLError(message: "expected a quoted value for label \(name)")
+                }
                 index += 1
                 var value: [UInt8] = []
                 var closed = false

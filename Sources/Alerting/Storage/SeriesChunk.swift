@@ -40,8 +40,9 @@ struct SeriesChunk {
     func accepts(_ t: Int64) -> Bool { t - self.base <= Int64(UInt32.max) }
 
     mutating func append(_ point: Point) {
-        if self.offsets.count == self.offsets.capacity {
-            let grown = Swift.min(self.offsets.capacity * 2, Self.capacity)
+        // Grow both arrays together, never past the chunk's capacity (their capacities can differ by malloc rounding).
+        if self.offsets.count == self.offsets.capacity || self.values.count == self.values.capacity {
+            let grown = Swift.min(Swift.max(self.offsets.count, self.values.count) * 2, Self.capacity)
             self.offsets.reserveCapacity(grown)
             self.values.reserveCapacity(grown)
         }

@@ -59,7 +59,8 @@ struct NodeReader {
             case "scrape_self": configuration.alerting.scrapeSelf = try self.bool(value)
             case "external_labels":
                 for (name, nameNode, labelValue) in try self.mapping(value, allowed: nil, what: "external_labels") {
-                    guard name.first.map({ $0.isLetter || $0 == "_" }) == true, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })
+                    guard name.first.map({ $0.isLetter || $0 == "_" }) == true,
+                        name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })
                     else { throw self.error(nameNode, "invalid label name \"\(name)\" in external_labels") }
                     configuration.alerting.externalLabels[name] = try self.string(labelValue)
                 }
@@ -69,14 +70,18 @@ struct NodeReader {
                 }
             case "alertmanagers", "webhooks":
                 for item in try self.list(value, what: key) {
-                    configuration.alerting.destinations.append(try self.destination(item, kind: key == "webhooks" ? .webhook : .alertmanager))
+                    configuration.alerting.destinations.append(
+                        try self.destination(item, kind: key == "webhooks" ? .webhook : .alertmanager)
+                    )
                 }
             default:
                 break
             }
         }
         let presentKeys = Set(root.mapping?.keys.compactMap(\.string) ?? [])
-        if !configuration.alerting.isEnabled, let stray = ["scrape_targets", "alertmanagers", "webhooks"].first(where: presentKeys.contains) {
+        if !configuration.alerting.isEnabled,
+            let stray = ["scrape_targets", "alertmanagers", "webhooks"].first(where: presentKeys.contains)
+        {
             throw self.error(root, "\(stray) is set but rule_files is empty: nothing would be evaluated")
         }
         try Validation.check(configuration, file: self.file, marks: marks)
@@ -156,7 +161,11 @@ struct NodeReader {
     }
 
     private func scrapeTarget(_ node: Node, defaultTimeout: Duration) throws(ConfigError) -> ScrapeTarget {
-        let entries = try self.mapping(node, allowed: ["job", "url", "timeout", "bearer_token", "bearer_token_file"], what: "a scrape target")
+        let entries = try self.mapping(
+            node,
+            allowed: ["job", "url", "timeout", "bearer_token", "bearer_token_file"],
+            what: "a scrape target"
+        )
         let fields = Dictionary(entries.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
         guard let jobNode = fields["job"], let urlNode = fields["url"] else { throw self.error(node, "a scrape target needs job and url") }
         let job = try self.string(jobNode)

@@ -1,0 +1,83 @@
+import Testing
+
+@testable import Alerting
+
+@Suite struct ParserTests {
+    @Test(arguments: [
+        "sum by (job) (rate(http_requests_total{status=~\"5..\"}[5m])) > 0.1",
+        "histogram_quantile(0.99, sum by (job, le) (rate(http_request_duration_seconds_bucket[5m]))) > 2",
+        "max by (job) (db_pool_connections{state=\"overflow\"}) > 15",
+        "probe_success{type=~\"postgres|redis\"} == 0",
+        "a / ignoring (code) group_left (team) b",
+        "a and on (job) b or c unless d",
+        "-x ^ 2 % 3",
+        "rate(x[5m] offset 1h)",
+        "count_values(\"v\", x) without (instance)",
+        "topk(3, x)",
+        "label_replace(up, \"host\", \"$1\", \"instance\", \"(.*):.*\")",
+        "x > bool 3",
+        "absent(nonexistent{job=\"a\"})",
+    ])
+    func parsesAndPrintsBackToTheSameExpression(_ text: String) throws {
+        let expression = try Parser.parse(text)
+        let printed = expression.description
+        // Printing and parsing again is stable.
+        #expect(try Parser.parse(printed).description == printed)
+    }
+
+    @Test func precedenceFollowsPrometheus() throws {
+        let store = try Fixtures.store([("x", "2")])
+        #expect(try Fixtures.values("-2 ^ 2", at: 0, in: store) == [-4])
+        #expect(try Fixtures.values("2 ^ 3 ^ 2", at: 0, in: store) == [512])
+        #expect(try Fixtures.values("1 + 2 * 3 - 4 / 2", at: 0, in: store) == [5])
+        #expect(try Fixtures.values("x * 2 + 1", at: 0, in: store) == [5])
+        #expect(try Fixtures.values("7 % 4", at: 0, in: store) == [3])
+    }
+
+    @Test(arguments: [
+        ("rate(x)", "expected type range vector in call to function \"rate\", got instant vector"),
+        ("sum(x[5m])", "expected type instant vector in aggregation expression, got range vector"),
+        ("1 > 2", "comparisons between scalars must use BOOL modifier"),
+        ("nosuch(x)", "unknown function with name \"nosuch\""),
+        ("x{job=~\"(\"}", "invalid regular expression"),
+        ("{job=\"\"}", "vector selector must contain at least one non-empty matcher"),
+        ("x[5m:1m]", "subqueries are not supported"),
+        ("sum by (job) (x", "unexpected end of input"),
+        ("x + on(a) group_left(a) y", "must not occur in ON and GROUP clause at once"),
+        ("histogram_count(x)", "native histogram function"),
+        ("x @ 100", "unexpected character"),
+        ("1 and 2", "set operator \"and\" not allowed in binary scalar expression"),
+    ])
+    func rejectsWhatItCannotEvaluateWithAReason(_ text: String, _ reason: String) {
+        #expect {
+            _ = try Parser.parse(text)
+        } throws: { error in
+            guard let error = error as? PromQLError else { return false }
+            return error.message.contains(reason)
+        }
+    }
+
+    @Test func errorsCarryTheirPosition() {
+        do {
+            _ = try Parser.parse("sum(rate(x[5m])) + rate(y)")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.position == 19)
+            #expect(error.description.hasPrefix("1:20: parse error:"))
+        }
+    }
+
+    @Test func durationsAndNumbers() throws {
+        #expect(PrometheusDuration.milliseconds("1h30m") == 5_400_000)
+        #expect(PrometheusDuration.milliseconds("500ms") == 500)
+        #expect(PrometheusDuration.milliseconds("1m1h") == nil)
+        #expect(PrometheusDuration.milliseconds("5") == nil)
+        #expect(PrometheusDuration.format(milliseconds: 5_400_000) == "1h30m")
+        #expect(PrometheusDuration.format(milliseconds: 90 * 86_400_000) == "90d")
+        #expect(PrometheusDuration.format(milliseconds: 14 * 86_400_000) == "2w")
+        #expect(PrometheusDuration.format(milliseconds: 0) == "0s")
+        let store = SampleStore()
+        #expect(try Fixtures.values("0x10 + 1e3 + 1.5", at: 0, in: store) == [1017.5])
+        #expect(try Fixtures.values("Inf", at: 0, in: store) == [.infinity])
+    }
+}
