@@ -1,11 +1,12 @@
-public import Hummingbird
+import Hummingbird
 import Logging
 import NIOCore
 import ServiceLifecycle
 import Synchronization
 
-/// An in-process HTTP server standing in for an AI provider: `GET /v1/models` answers with a status and after a
-/// delay that the test sets, and remembers the headers it received.
+/// An in-process HTTP server standing in for an AI provider (`GET /v1/models` answers with a status and after a
+/// delay that the test sets, and remembers the headers it received), for a scrape target (`GET /metrics` serves the
+/// text the test sets) and for an on-call webhook (`POST /hook` keeps every body).
 public final class StubHTTPServer: Sendable {
     private struct Behaviour {
         var status = 200
@@ -13,6 +14,8 @@ public final class StubHTTPServer: Sendable {
         var lastHeaders: [String: String] = [:]
         var allHeaders: [[String: String]] = []
         var requests = 0
+        var metrics = ""
+        var posts: [String] = []
     }
 
     private let behaviour = Mutex(Behaviour())
@@ -34,6 +37,19 @@ public final class StubHTTPServer: Sendable {
             }
             if delay > .zero { try? await Task.sleep(for: delay) }
             return Response(status: .init(code: status), body: .init(byteBuffer: ByteBuffer(string: #"{"data":[]}"#)))
+        }
+        router.get("/metrics") { _, _ -> Response in
+            let body = self.behaviour.withLock { $0.metrics }
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: body))
+            )
+        }
+        router.post("/hook") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            self.behaviour.withLock { $0.posts.append(String(buffer: body)) }
+            return Response(status: .ok)
         }
         var logger = Logger(label: "stub")
         logger.logLevel = .critical
@@ -68,6 +84,12 @@ public final class StubHTTPServer: Sendable {
 
     /// The headers of every request so far, names lower-cased.
     public var receivedHeaders: [[String: String]] { self.behaviour.withLock { $0.allHeaders } }
+
+    /// Sets the exposition `GET /metrics` serves.
+    public func serveMetrics(_ text: String) { self.behaviour.withLock { $0.metrics = text } }
+
+    /// The bodies posted to `/hook`, oldest first.
+    public var posts: [String] { self.behaviour.withLock { $0.posts } }
 
     /// How many requests arrived.
     public var requestCount: Int { self.behaviour.withLock { $0.requests } }
