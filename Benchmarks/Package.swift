@@ -47,6 +47,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .executableTarget(
+            name: "rule-eval",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "Alerting", package: root),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -69,7 +69,11 @@ import Testing
         webhooks:
           - url: http://127.0.0.1:\(targetPort)/hook
         """.write(toFile: config, atomically: true, encoding: .utf8)
-        let exporter = try ChildProcess(CommandLineTests.binary, ["serve", "--config", config], environment: CommandLineTests.environment([:]))
+        let exporter = try ChildProcess(
+            CommandLineTests.binary,
+            ["serve", "--config", config],
+            environment: CommandLineTests.environment([:])
+        )
         defer { if exporter.poll() == nil { exporter.signal(SIGKILL) } }
         #expect(try await CommandLineTests.waitForStatus(port: exporterPort, path: "/health/live", status: 200, within: .seconds(20)))
 
@@ -83,7 +87,9 @@ import Testing
         // Pending first, then firing in Alertmanager after `for: 2m`.
         var firing: [String: Any]?
         while firing == nil && clock.now - started < .seconds(200) {
-            let alerts = (try Self.get("\(alertmanager)/api/v2/alerts?filter=alertname%3D%22HighErrorRate%22")).flatMap(Self.json) as? [[String: Any]]
+            let alerts =
+                (try Self.get("\(alertmanager)/api/v2/alerts?filter=alertname%3D%22HighErrorRate%22")).flatMap(Self.json)
+                as? [[String: Any]]
             firing = alerts?.first
             if firing == nil { try await Task.sleep(for: .seconds(1)) }
         }
@@ -101,7 +107,9 @@ import Testing
         // It fired only after `for`: the exporter's activeAt is at least two minutes before Alertmanager's startsAt.
         let rules = try #require((try Self.get("http://127.0.0.1:\(exporterPort)/api/v1/alerts")).flatMap(Self.json) as? [String: Any])
         let exporterAlerts = try #require((rules["data"] as? [String: Any])?["alerts"] as? [[String: Any]])
-        let activeAt = try #require(exporterAlerts.first { ($0["labels"] as? [String: String])?["alertname"] == "HighErrorRate" }?["activeAt"] as? String)
+        let activeAt = try #require(
+            exporterAlerts.first { ($0["labels"] as? [String: String])?["alertname"] == "HighErrorRate" }?["activeAt"] as? String
+        )
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         let startsAtText = try #require(alert["startsAt"] as? String)
@@ -114,8 +122,12 @@ import Testing
         var resolvedNotice = false
         while !resolvedNotice && clock.now - started < .seconds(420) {
             resolvedNotice = target.posts.contains { post in
-                guard let message = Self.json(post) as? [String: Any], let alerts = message["alerts"] as? [[String: Any]] else { return false }
-                return alerts.contains { ($0["status"] as? String) == "resolved" && ($0["labels"] as? [String: String])?["alertname"] == "HighErrorRate" }
+                guard let message = Self.json(post) as? [String: Any], let alerts = message["alerts"] as? [[String: Any]] else {
+                    return false
+                }
+                return alerts.contains {
+                    ($0["status"] as? String) == "resolved" && ($0["labels"] as? [String: String])?["alertname"] == "HighErrorRate"
+                }
             }
             if !resolvedNotice { try await Task.sleep(for: .seconds(1)) }
         }
@@ -123,7 +135,9 @@ import Testing
         #expect(clock.now - started >= .seconds(300), "resolved before the errors left the 5-minute window")
         var stillActive = true
         for _ in 0..<20 where stillActive {
-            let alerts = (try Self.get("\(alertmanager)/api/v2/alerts?filter=alertname%3D%22HighErrorRate%22")).flatMap(Self.json) as? [[String: Any]]
+            let alerts =
+                (try Self.get("\(alertmanager)/api/v2/alerts?filter=alertname%3D%22HighErrorRate%22")).flatMap(Self.json)
+                as? [[String: Any]]
             stillActive = !(alerts?.isEmpty ?? false)
             if stillActive { try await Task.sleep(for: .seconds(1)) }
         }
@@ -195,7 +209,9 @@ import Testing
             if let targets = (try Self.get("http://127.0.0.1:\(prometheusPort)/api/v1/targets")).flatMap(Self.json) as? [String: Any],
                 let active = (targets["data"] as? [String: Any])?["activeTargets"] as? [[String: Any]]
             {
-                targetUp = active.contains { ($0["health"] as? String) == "up" && ($0["scrapeUrl"] as? String)?.contains("\(exporterPort)") == true }
+                targetUp = active.contains {
+                    ($0["health"] as? String) == "up" && ($0["scrapeUrl"] as? String)?.contains("\(exporterPort)") == true
+                }
             }
             if let rules = (try Self.get("http://127.0.0.1:\(prometheusPort)/api/v1/rules")).flatMap(Self.json) as? [String: Any],
                 let groups = (rules["data"] as? [String: Any])?["groups"] as? [[String: Any]]
@@ -206,12 +222,16 @@ import Testing
             }
             if !targetUp || healthyRules < 8 { try await Task.sleep(for: .milliseconds(500)) }
         }
-        #expect(targetUp, "Prometheus never scraped the exporter: \(server.standardError.suffix(1000)) \(exporter.standardError.suffix(1000))")
+        #expect(
+            targetUp,
+            "Prometheus never scraped the exporter: \(server.standardError.suffix(1000)) \(exporter.standardError.suffix(1000))"
+        )
         #expect(ruleNames.count == 8)
         #expect(healthyRules == 8, "rules: \(ruleNames)")
         // The exporter evaluates the same file: its rules API lists the same eight rules, all healthy.
         let ours = try #require((try Self.get("http://127.0.0.1:\(exporterPort)/api/v1/rules")).flatMap(Self.json) as? [String: Any])
-        let ourRules = ((ours["data"] as? [String: Any])?["groups"] as? [[String: Any]])?.flatMap { ($0["rules"] as? [[String: Any]]) ?? [] } ?? []
+        let ourRules =
+            ((ours["data"] as? [String: Any])?["groups"] as? [[String: Any]])?.flatMap { ($0["rules"] as? [[String: Any]]) ?? [] } ?? []
         #expect(ourRules.compactMap { $0["name"] as? String }.sorted() == ruleNames.sorted())
         #expect(ourRules.allSatisfy { ($0["health"] as? String) == "ok" }, "\(ourRules.map { $0["lastError"] ?? "" })")
     }

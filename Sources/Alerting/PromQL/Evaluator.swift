@@ -105,7 +105,7 @@ public struct Evaluator {
         points.reserveCapacity(64)
         for id in self.seriesIDs(selector) {
             points.removeAll(keepingCapacity: true)
-            self.store.buffer(of: id).forEach(from: start, includingStart: self.windowIncludesStart, through: end) { points.append($0) }
+            self.store.collect(id, from: start, includingStart: self.windowIncludesStart, through: end, into: &points)
             if !points.isEmpty { body(id, points) }
         }
     }

@@ -34,10 +34,10 @@ public struct RuleGroupState: Sendable {
     ) -> [(rule: String, error: String)] {
         var errors: [(rule: String, error: String)] = []
         for (index, rule) in self.group.rules.enumerated() {
-            let evaluator = Evaluator(store: store, time: time, options: options, cache: cache)
             var output: [Sample]
             do {
-                let result = try Self.vector(evaluator.evaluate(rule.expression))
+                // The evaluator's copy of the store is gone before anything is written, so writes never copy it.
+                let result = try Self.evaluate(rule.expression, store: store, time: time, options: options, cache: cache)
                 switch rule {
                 case .recording(let definition):
                     output = try Self.record(result, definition)
@@ -69,6 +69,16 @@ public struct RuleGroupState: Sendable {
         }
         self.lastEvaluation = time
         return errors
+    }
+
+    private static func evaluate(
+        _ expression: Expression,
+        store: SampleStore,
+        time: Int64,
+        options: EvaluationOptions,
+        cache: SelectorCache?
+    ) throws(PromQLError) -> [Sample] {
+        try self.vector(Evaluator(store: store, time: time, options: options, cache: cache).evaluate(expression))
     }
 
     private static func vector(_ value: Value) throws(PromQLError) -> [Sample] {

@@ -63,6 +63,11 @@ public struct SampleStore: Sendable {
     /// The labels of series `id`.
     func labels(of id: Int) -> Labels { self.series[id].labels }
 
+    /// Appends the samples of series `id` in the window to `points` (see `SeriesBuffer.collect`).
+    func collect(_ id: Int, from start: Int64, includingStart: Bool, through end: Int64, into points: inout [Point]) {
+        self.series[id].buffer.collect(from: start, includingStart: includingStart, through: end, into: &points)
+    }
+
     /// The samples of series `id`.
     func buffer(of id: Int) -> SeriesBuffer { self.series[id].buffer }
 

@@ -48,19 +48,27 @@ struct SeriesBuffer {
         return nil
     }
 
-    /// Calls `body` with every sample in the window, oldest first, skipping stale markers.
-    @inline(__always)
-    func forEach(from start: Int64, includingStart: Bool, through end: Int64, _ body: (Point) -> Void) {
+    /// Appends every sample in the window to `points`, oldest first, skipping stale markers. Reads the chunks in place
+    /// (no copies, no reference counting per sample): this is the inner loop of every range function.
+    func collect(from start: Int64, includingStart: Bool, through end: Int64, into points: inout [Point]) {
         let lowest = includingStart ? start : start + 1
-        for chunk in self.chunks where chunk.lastTime >= lowest {
-            if chunk.firstTime > end { break }
-            var index = chunk.firstIndex(atOrAfter: lowest)
-            while index < chunk.count {
-                let t = chunk.time(at: index)
-                if t > end { break }
-                let v = chunk.value(at: index)
-                if !StaleMarker.isStale(v) { body(Point(t: t, v: v)) }
-                index += 1
+        self.chunks.withUnsafeBufferPointer { chunks in
+            for chunkIndex in chunks.indices {
+                if chunks[chunkIndex].lastTime < lowest { continue }
+                let base = chunks[chunkIndex].base
+                if base > end { break }
+                var index = chunks[chunkIndex].firstIndex(atOrAfter: lowest)
+                chunks[chunkIndex].offsets.withUnsafeBufferPointer { offsets in
+                    chunks[chunkIndex].values.withUnsafeBufferPointer { values in
+                        while index < offsets.count {
+                            let t = base + Int64(offsets[index])
+                            if t > end { break }
+                            let v = values[index]
+                            if !StaleMarker.isStale(v) { points.append(Point(t: t, v: v)) }
+                            index += 1
+                        }
+                    }
+                }
             }
         }
     }
