@@ -12,4 +12,14 @@ public struct OutgoingAlert: Sendable, Hashable {
     public var generatorURL: String
     /// Whether it is resolved.
     public var resolved: Bool
+
+    /// An alert to send.
+    public init(labels: Labels, annotations: Labels, startsAt: Int64, endsAt: Int64, generatorURL: String, resolved: Bool) {
+        self.labels = labels
+        self.annotations = annotations
+        self.startsAt = startsAt
+        self.endsAt = endsAt
+        self.generatorURL = generatorURL
+        self.resolved = resolved
+    }
 }

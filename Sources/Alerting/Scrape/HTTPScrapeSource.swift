@@ -40,4 +40,7 @@ public struct ScrapeError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// Why.
     public var description: String { self.message }
+
+    /// An error.
+    public init(message: String) { self.message = message }
 }

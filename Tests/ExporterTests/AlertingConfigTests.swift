@@ -1,0 +1,123 @@
+import Alerting
+import Foundation
+import TestSupport
+import Testing
+
+@testable import CopyThatExporter
+
+/// The rule engine's configuration keys, the `test-rules` command, and the notifier against a stub receiver.
+@Suite struct AlertingConfigTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    @Test func alertingKeysParse() throws {
+        let loader = ConfigLoader(environment: ["AM_TOKEN": "am-secret-token"])
+        let configuration = try loader.parse(
+            yaml: """
+                rule_files: [alerts/copythat.rules.yml]
+                evaluation_interval: 30s
+                resend_delay: 2m
+                external_url: https://exporter.example
+                external_labels: {cluster: eu-1, region: west}
+                scrape_targets:
+                  - job: copythat-api
+                    url: http://api:8000/metrics
+                    timeout: 3s
+                    bearer_token: scrape-token
+                alertmanagers:
+                  - http://alertmanager:9093
+                  - url: https://am2.example:9093
+                    bearer_token: ${AM_TOKEN}
+                webhooks:
+                  - url: https://oncall.example/hook
+                """,
+            file: Self.repository.appendingPathComponent("exporter.yaml").path
+        )
+        let alerting = configuration.alerting
+        #expect(alerting.ruleFiles == [Self.repository.appendingPathComponent("alerts/copythat.rules.yml").path])
+        #expect(alerting.evaluationInterval == .seconds(30))
+        #expect(alerting.resendDelay == .seconds(120))
+        #expect(alerting.externalLabels == ["cluster": "eu-1", "region": "west"])
+        #expect(alerting.scrapeTargets.map(\.job) == ["copythat-api"])
+        #expect(alerting.scrapeTargets.first?.instance == "api:8000")
+        #expect(alerting.scrapeTargets.first?.headers["Authorization"] == "Bearer scrape-token")
+        #expect(
+            alerting.destinations.map(\.endpoint) == [
+                "http://alertmanager:9093/api/v2/alerts", "https://am2.example:9093/api/v2/alerts", "https://oncall.example/hook",
+            ]
+        )
+        #expect(alerting.destinations[1].headers["Authorization"] == "Bearer am-secret-token")
+        #expect(alerting.destinations.map(\.kind) == [.alertmanager, .alertmanager, .webhook])
+    }
+
+    @Test(
+        arguments: [
+            ("alertmanagers: [http://am:9093]\n", "alertmanagers is set but rule_files is empty"),
+            ("rule_files: [r.yml]\nalertmanagers: [ftp://am]\n", "must be an http:// or https:// URL"),
+            ("rule_files: [r.yml]\nscrape_targets:\n  - url: http://x/metrics\n", "needs job and url"),
+            ("rule_files: [r.yml]\nevaluation_interval: soon\n", "is not a positive duration"),
+            ("rule_files: [r.yml]\nexternal_labels: {'bad-name': x}\n", "invalid label name"),
+            ("rule_files: [/nonexistent/rules.yml]\n", "cannot read the rule file"),
+        ] as [(String, String)]
+    )
+    func badAlertingSettingsAreRejected(yaml: String, reason: String) {
+        do {
+            _ = try ConfigLoader(environment: [:]).parse(yaml: yaml, file: "bad.yaml")
+            Issue.record("expected an error for \(yaml)")
+        } catch {
+            #expect(error.description.contains(reason), "\(error)")
+        }
+    }
+
+    @Test func checkConfigReportsABrokenRuleWithItsFileAndLine() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rules-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: rate(x) > 1\n".write(
+            to: directory.appendingPathComponent("rules.yml"),
+            atomically: true,
+            encoding: .utf8
+        )
+        try "rule_files: [rules.yml]\n".write(to: directory.appendingPathComponent("exporter.yaml"), atomically: true, encoding: .utf8)
+        let output = try ExternalTool.run(
+            CommandLineTests.binary,
+            ["check-config", directory.appendingPathComponent("exporter.yaml").path]
+        )
+        #expect(output.status != 0)
+        #expect(output.standardError.contains("rules.yml:5: alert A: could not parse expression"), "\(output.standardError)")
+        #expect(output.standardError.contains("expected type range vector"))
+    }
+
+    @Test func testRulesPassesTheShippedTestsAndFailsAWrongExpectation() throws {
+        let shipped = try ExternalTool.run(
+            CommandLineTests.binary,
+            ["test-rules", Self.repository.appendingPathComponent("alerts/tests/copythat_test.yml").path]
+        )
+        #expect(shipped.status == 0, "\(shipped.standardError)")
+        #expect(shipped.standardOutput.contains("SUCCESS"))
+
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rules-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let test = directory.appendingPathComponent("wrong_test.yml")
+        try """
+        rule_files: [\(Self.repository.appendingPathComponent("alerts/copythat.rules.yml").path)]
+        tests:
+          - interval: 1m
+            input_series:
+              - series: 'db_pool_connections{job="api",state="overflow"}'
+                values: '16x5'
+            alert_rule_test:
+              - eval_time: 3m
+                alertname: DatabasePoolExhausted
+                exp_alerts: []
+        """.write(to: test, atomically: true, encoding: .utf8)
+        let wrong = try ExternalTool.run(CommandLineTests.binary, ["test-rules", test.path])
+        #expect(wrong.status == 1)
+        #expect(wrong.standardError.contains("alertname: DatabasePoolExhausted, time: 3m"))
+        #expect(wrong.standardError.contains("description=\"16 overflow connections in use on api (pool_size 20, max_overflow 20).\""))
+        let bad = try ExternalTool.run(CommandLineTests.binary, ["test-rules", "--compatibility", "prometheus4", test.path])
+        #expect(bad.status != 0)
+        #expect(bad.standardError.contains("--compatibility must be prometheus2 or prometheus3"))
+    }
+}
