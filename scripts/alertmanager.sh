@@ -11,13 +11,7 @@ binary=$(command -v prometheus-alertmanager || command -v alertmanager || true)
 [ -n "$binary" ] || { echo "alertmanager.sh: Alertmanager is not installed (run scripts/install-deps.sh)" >&2; exit 1; }
 
 stop_server() {
-    if [ -f "$dir/alertmanager.pid" ]; then
-        pid=$(cat "$dir/alertmanager.pid")
-        kill "$pid" 2>/dev/null || true
-        for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-        kill -9 "$pid" 2>/dev/null || true
-        rm -f "$dir/alertmanager.pid"
-    fi
+    "$here/stop-pidfile.sh" "$dir/alertmanager.pid"
 }
 
 case "$command" in

@@ -10,13 +10,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 command -v redis-server >/dev/null || { echo "redis.sh: redis-server is not installed (run scripts/install-deps.sh)" >&2; exit 1; }
 
 stop_server() {
-    if [ -f "$dir/redis.pid" ]; then
-        pid=$(cat "$dir/redis.pid")
-        kill "$pid" 2>/dev/null || true
-        for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-        kill -9 "$pid" 2>/dev/null || true
-        rm -f "$dir/redis.pid"
-    fi
+    "$here/stop-pidfile.sh" "$dir/redis.pid"
 }
 
 case "$command" in
