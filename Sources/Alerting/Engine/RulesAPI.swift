@@ -110,7 +110,7 @@ public enum RulesAPI {
                             alerts: alerts.map(self.alertJSON),
                             health: evaluated == nil ? "unknown" : error == nil ? "ok" : "err",
                             lastError: error,
-                            evaluationTime: 0,
+                            evaluationTime: group.lastRuleDurations[index] ?? 0,
                             lastEvaluation: self.time(evaluated),
                             type: "alerting"
                         )
@@ -124,7 +124,7 @@ public enum RulesAPI {
                             labels: Dictionary(definition.labels.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last }),
                             health: evaluated == nil ? "unknown" : error == nil ? "ok" : "err",
                             lastError: error,
-                            evaluationTime: 0,
+                            evaluationTime: group.lastRuleDurations[index] ?? 0,
                             lastEvaluation: self.time(evaluated),
                             type: "recording"
                         )

@@ -7,6 +7,8 @@ public struct RuleGroupState: Sendable {
     public private(set) var alertStates: [Int: AlertingRuleState] = [:]
     /// The last error of each rule, by index (nil when healthy).
     public private(set) var lastErrors: [Int: String] = [:]
+    /// Seconds each rule's last evaluation took, by index.
+    public private(set) var lastRuleDurations: [Int: Double] = [:]
     /// When each rule last ran (milliseconds) and how long it took (seconds).
     public private(set) var lastEvaluation: Int64?
     /// Seconds the last evaluation of the whole group took.
@@ -33,7 +35,13 @@ public struct RuleGroupState: Sendable {
         externalURL: String = ""
     ) -> [(rule: String, error: String)] {
         var errors: [(rule: String, error: String)] = []
+        let clock = ContinuousClock()
         for (index, rule) in self.group.rules.enumerated() {
+            let started = clock.now
+            defer {
+                let (seconds, attoseconds) = (clock.now - started).components
+                self.lastRuleDurations[index] = Double(seconds) + Double(attoseconds) / 1e18
+            }
             var output: [Sample]
             do {
                 // The evaluator's copy of the store is gone before anything is written, so writes never copy it.
