@@ -1,3 +1,4 @@
+import Alerting
 import CopyThatInstrumentation
 import Foundation
 import Logging
@@ -71,6 +72,29 @@ import Testing
         for expression in expressions where expression.contains("rate(") {
             #expect(expression.contains("$__rate_interval"), "\(expression)")
         }
+    }
+
+    @Test func theExportersEngineEvaluatesEveryPanelQuery() throws {
+        // The same rule file, loaded by the exporter's own engine and evaluated over samples of every metric the
+        // dashboard reads: no query is rejected and none fails to evaluate.
+        var rules = "groups:\n  - name: dashboard\n    rules:\n"
+        for (index, expression) in try self.expressions().enumerated() {
+            let promql = expression.replacingOccurrences(of: "$__rate_interval", with: "5m")
+            rules += "      - record: dashboard:panel_\(index)\n        expr: '\(promql.replacingOccurrences(of: "'", with: "''"))'\n"
+        }
+        let groups = try RuleFileLoader.parse(rules, file: "dashboard.rules.yml")
+        var store = SampleStore()
+        var names = Set<String>()
+        for expression in try self.expressions() { names.formUnion(try Self.metricNames(in: expression)) }
+        for name in names {
+            for step in 0..<10 {
+                store.append(Labels([("__name__", name), ("job", "api"), ("le", "+Inf")]), t: Int64(step) * 15_000, v: Double(step))
+            }
+        }
+        var state = RuleGroupState(group: groups[0])
+        let errors = state.evaluate(at: 135_000, store: &store, options: EvaluationOptions())
+        #expect(errors.isEmpty, "\(errors)")
+        #expect(groups[0].rules.count == (try self.expressions()).count)
     }
 
     /// The metric names a PromQL expression reads: identifiers left once strings, label matchers, ranges and
