@@ -26,6 +26,21 @@ instrumented.add(middleware: AccessLogMiddleware())
 instrumented.get("/api/v1/projects/{id}") { _, _ in "ok" }
 let bareResponder = bare.buildResponder()
 let instrumentedResponder = instrumented.buildResponder()
+// Each middleware alone, to show where the overhead goes.
+let requestIDOnly = Router()
+requestIDOnly.add(middleware: RequestIDMiddleware())
+requestIDOnly.get("/api/v1/projects/{id}") { _, _ in "ok" }
+let metricsOnly = Router()
+metricsOnly.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
+metricsOnly.get("/api/v1/projects/{id}") { _, _ in "ok" }
+let accessLogOnly = Router()
+accessLogOnly.add(middleware: AccessLogMiddleware())
+accessLogOnly.get("/api/v1/projects/{id}") { _, _ in "ok" }
+let single: [(String, any HTTPResponder<BasicRequestContext>)] = [
+    ("middleware_request_id_alone", requestIDOnly.buildResponder()),
+    ("middleware_metrics_alone", metricsOnly.buildResponder()),
+    ("middleware_access_log_alone", accessLogOnly.buildResponder()),
+]
 let channel = EmbeddedChannel()
 
 func request() -> Request {
@@ -36,7 +51,7 @@ func request() -> Request {
 }
 
 /// Answers `count` requests through `responder` and returns the nanoseconds taken.
-func run(_ responder: some HTTPResponder<BasicRequestContext>, _ count: Int) async -> Double {
+func run(_ responder: any HTTPResponder<BasicRequestContext>, _ count: Int) async -> Double {
     let start = ContinuousClock.now
     for _ in 0..<count {
         let context = BasicRequestContext(source: .init(channel: channel, logger: logger))
@@ -44,6 +59,31 @@ func run(_ responder: some HTTPResponder<BasicRequestContext>, _ count: Int) asy
     }
     let (seconds, attoseconds) = (ContinuousClock.now - start).components
     return Double(seconds) * 1e9 + Double(attoseconds) / 1e9
+}
+
+/// The median time `responder` adds over the bare route, per request, interleaved round by round.
+func added(_ responder: any HTTPResponder<BasicRequestContext>, iterations: Int, rounds: Int) async -> (added: Double, baseline: Double) {
+    for _ in 0..<2 {
+        _ = await run(bareResponder, iterations)
+        _ = await run(responder, iterations)
+    }
+    var added: [Double] = []
+    var baseline: [Double] = []
+    for round in 0..<rounds {
+        let without: Double
+        let with: Double
+        if round % 2 == 0 {
+            without = await run(bareResponder, iterations)
+            with = await run(responder, iterations)
+        } else {
+            with = await run(responder, iterations)
+            without = await run(bareResponder, iterations)
+        }
+        baseline.append(without / Double(iterations))
+        added.append((with - without) / Double(iterations))
+    }
+    let median = { (values: [Double]) -> Double in values.sorted()[values.count / 2] }
+    return (median(added), median(baseline))
 }
 
 if Benchmark.isSelected("middleware_overhead") {
@@ -71,4 +111,9 @@ if Benchmark.isSelected("middleware_overhead") {
     let median = { (values: [Double]) -> Double in values.sorted()[values.count / 2] }
     Benchmark.printLine(name: "middleware_overhead", unit: "ns/op", ours: median(added), peer: "none", peerValue: nil, speedup: nil)
     Benchmark.printLine(name: "route_without_middleware", unit: "ns/op", ours: median(baseline), peer: "none", peerValue: nil, speedup: nil)
+}
+
+for (name, responder) in single where Benchmark.isSelected(name) {
+    let result = await added(responder, iterations: 30_000, rounds: 9)
+    Benchmark.printLine(name: name, unit: "ns/op", ours: result.added, peer: "none", peerValue: nil, speedup: nil)
 }
