@@ -95,3 +95,17 @@ import Testing
         #expect(try Fixtures.vector("ALERTS", at: 30_000, in: store).count == 1)
     }
 }
+
+@Suite struct RuleFileGlobTests {
+    @Test func globsExpandSortedAndAnEmptyMatchIsAnError() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("globs-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for name in ["b.rules.yml", "a.rules.yml", "other.txt"] {
+            try "groups:\n  - name: \(name)\n".write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        let groups = try RuleFileLoader.load(paths: [directory.path + "/*.rules.yml"])
+        #expect(groups.map(\.name) == ["a.rules.yml", "b.rules.yml"])
+        #expect(throws: RuleFileError.self) { try RuleFileLoader.load(paths: [directory.path + "/*.yaml"]) }
+    }
+}

@@ -12,11 +12,35 @@ public enum RuleFileLoader {
         return try self.parse(text, file: path)
     }
 
-    /// Loads several files; group names must be unique within each file.
+    /// Loads several files, each path possibly a glob (`rules/*.yml`) as in Prometheus's `rule_files`; group names
+    /// must be unique within each file. A pattern that matches no file is an error (a typo would otherwise silence
+    /// every alert it meant to load).
     public static func load(paths: [String]) throws(RuleFileError) -> [RuleGroup] {
         var groups: [RuleGroup] = []
-        for path in paths { groups += try self.load(path: path) }
+        for path in try self.expand(paths) { groups += try self.load(path: path) }
         return groups
+    }
+
+    /// `patterns` with globs expanded (sorted, as Prometheus does), plain paths kept as they are.
+    public static func expand(_ patterns: [String]) throws(RuleFileError) -> [String] {
+        var paths: [String] = []
+        for pattern in patterns {
+            guard pattern.contains(where: { "*?[".contains($0) }) else {
+                paths.append(pattern)
+                continue
+            }
+            var result = glob_t()
+            defer { globfree(&result) }
+            guard glob(pattern, 0, nil, &result) == 0 else {
+                throw RuleFileError(file: pattern, line: nil, message: "the pattern matches no rule file")
+            }
+            var matches: [String] = []
+            for index in 0..<Int(result.gl_pathc) {
+                if let path = result.gl_pathv[index] { matches.append(String(cString: path)) }
+            }
+            paths += matches.sorted()
+        }
+        return paths
     }
 
     /// Parses rule-file text.
