@@ -1,5 +1,10 @@
 import Alerting
 import BenchmarkSupport
+import Glibc
+
+extension String {
+    func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - self.count)) + self }
+}
 
 // One evaluation of the shipped rules (alerts/copythat.rules.yml) over 10,000 series holding one hour of 15-second
 // samples, and the memory each held sample costs. No peer runs in process; the targets are under 20 ms per
@@ -79,6 +84,27 @@ while seriesCount < 10_000 {
     default: add([("__name__", "ai_tokens_used_total"), ("job", job), ("model", "m\(filler)"), ("type", "input")]) { Double($0) * 100 }
     }
     filler += 1
+}
+
+// With RULE_EVAL_OPENMETRICS=FILE the program writes the same series as OpenMetrics for `promtool tsdb
+// create-blocks-from openmetrics`, the last sample at RULE_EVAL_END_MS (Unix milliseconds), and exits: the peer run
+// in Benchmarks/rule-eval-bench loads it into Prometheus.
+if let path = getenv("RULE_EVAL_OPENMETRICS").map({ String(cString: $0) }) {
+    let end = getenv("RULE_EVAL_END_MS").flatMap { Int64(String(cString: $0)) } ?? 0
+    guard let file = fopen(path, "w") else { fatalError("cannot write \(path)") }
+    let shift = end - Int64(steps - 1) * step
+    store.forEachSeries { labels, points in
+        let name = labels.name
+        let rest = labels.items.filter { $0.name != "__name__" }.map { "\($0.name)=\"\($0.value)\"" }.joined(separator: ",")
+        let prefix = name + (rest.isEmpty ? "" : "{" + rest + "}") + " "
+        for point in points {
+            let t = point.t + shift
+            fputs(prefix + "\(point.v) \(t / 1000).\(String(t % 1000).leftPadded(3))\n", file)
+        }
+    }
+    fputs("# EOF\n", file)
+    fclose(file)
+    exit(0)
 }
 
 let now = Int64(steps - 1) * step

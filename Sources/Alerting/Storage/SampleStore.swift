@@ -52,6 +52,16 @@ public struct SampleStore: Sendable {
         self.series[id].buffer.append(Point(t: t, v: v))
     }
 
+    /// Calls `body` with every series' labels and samples (stale markers left out), in creation order.
+    public func forEachSeries(_ body: (Labels, [Point]) -> Void) {
+        var points: [Point] = []
+        for series in self.series {
+            points.removeAll(keepingCapacity: true)
+            series.buffer.collect(from: Int64.min + 1, includingStart: true, through: Int64.max, into: &points)
+            body(series.labels, points)
+        }
+    }
+
     /// The last sample time of the series with `labels`.
     public func lastTime(of labels: Labels) -> Int64? {
         self.index[labels].flatMap { self.series[$0].buffer.lastTime }
