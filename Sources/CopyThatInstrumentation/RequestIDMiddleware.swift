@@ -8,7 +8,7 @@ import Logging
 /// in the request logger's metadata as `request_id`, so every line the request logs carries it.
 public struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
     /// The header name.
-    public static var headerName: HTTPField.Name { HTTPField.Name("X-Request-ID")! }
+    public static var headerName: HTTPField.Name { requestIDHeaderName }
 
     /// Creates the middleware.
     public init() {}
@@ -56,6 +56,9 @@ public struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
         return String(repeating: "0", count: 16 - digits.count) + digits
     }
 }
+
+/// `X-Request-ID`, validated once rather than on every request.
+private let requestIDHeaderName = HTTPField.Name("X-Request-ID")!
 
 /// The counter behind generated request ids.
 final class RequestIDSequence: Sendable {
