@@ -2,7 +2,9 @@
 public struct NotificationDestination: Sendable, Hashable, CustomStringConvertible {
     /// The kinds of destination.
     public enum Kind: String, Sendable {
+        /// Alertmanager API v2.
         case alertmanager
+        /// Alertmanager's webhook format.
         case webhook
     }
 

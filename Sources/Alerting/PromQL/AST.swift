@@ -40,9 +40,13 @@ public indirect enum Expression: Sendable, CustomStringConvertible {
 
 /// The four PromQL value types.
 public enum ValueType: String, Sendable {
+    /// A number.
     case scalar
+    /// An instant vector.
     case vector = "instant vector"
+    /// A range vector.
     case matrix = "range vector"
+    /// A string.
     case string
 }
 
@@ -60,9 +64,13 @@ public struct VectorSelector: Sendable {
 public struct LabelMatcher: Sendable {
     /// The kinds of matcher.
     public enum Kind: String, Sendable {
+        /// `=`
         case equal = "="
+        /// `!=`
         case notEqual = "!="
+        /// `=~`, anchored.
         case regexMatch = "=~"
+        /// `!~`, anchored.
         case regexNoMatch = "!~"
     }
 
@@ -139,7 +147,14 @@ public struct BinaryOperation: Sendable {
 public struct VectorMatching: Sendable {
     /// The cardinality of the match.
     public enum Cardinality: Sendable {
-        case oneToOne, manyToOne, oneToMany, manyToMany
+        /// Plain matching.
+        case oneToOne
+        /// `group_left`.
+        case manyToOne
+        /// `group_right`.
+        case oneToMany
+        /// Set operators.
+        case manyToMany
     }
 
     /// The cardinality.

@@ -22,9 +22,13 @@ public struct RangeSeries: Sendable {
 
 /// The result of evaluating an expression.
 public enum Value: Sendable {
+    /// A single number.
     case scalar(Double)
+    /// An instant vector.
     case vector([Sample])
+    /// A range vector.
     case matrix([RangeSeries])
+    /// A string.
     case string(String)
 }
 

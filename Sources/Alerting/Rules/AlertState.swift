@@ -1,7 +1,10 @@
 /// The states of an alert, as Prometheus keeps them.
 public enum AlertState: String, Sendable, Hashable {
+    /// Resolved (kept a while so that the resolution is sent).
     case inactive
+    /// Returned by the expression, `for` not yet passed.
     case pending
+    /// Returned for at least `for`.
     case firing
 }
 

@@ -14,26 +14,39 @@ public struct RuleTestFile: Sendable {
 
     /// One entry of `tests`.
     public struct TestGroup: Sendable {
+        /// The group's `name`, shown in failures.
         public var name = ""
+        /// Spacing of input samples in milliseconds; nil means the evaluation interval.
         public var interval: Int64?
+        /// `input_series`, expanded.
         public var inputSeries: [(labels: Labels, values: [SeriesNotation.Item])] = []
+        /// `alert_rule_test` entries.
         public var alertTests: [AlertTest] = []
+        /// `promql_expr_test` entries.
         public var exprTests: [ExprTest] = []
+        /// `external_labels`.
         public var externalLabels: [String: String] = [:]
+        /// `external_url`.
         public var externalURL = ""
     }
 
     /// An `alert_rule_test` entry.
     public struct AlertTest: Sendable {
+        /// When to check, in milliseconds from the start.
         public var evalTime: Int64
+        /// The alert checked.
         public var alertname: String
+        /// The firing alerts expected (labels include `alertname`).
         public var expected: [(labels: Labels, annotations: Labels)]
     }
 
     /// A `promql_expr_test` entry.
     public struct ExprTest: Sendable {
+        /// The PromQL to evaluate.
         public var expression: String
+        /// When to check, in milliseconds from the start.
         public var evalTime: Int64
+        /// The samples expected, labels in series notation.
         public var expected: [(labels: String, value: Double)]
     }
 
