@@ -87,30 +87,9 @@ func added(_ responder: any HTTPResponder<BasicRequestContext>, iterations: Int,
 }
 
 if Benchmark.isSelected("middleware_overhead") {
-    let iterations = 50_000
-    let rounds = 15
-    for _ in 0..<2 {
-        _ = await run(bareResponder, iterations)
-        _ = await run(instrumentedResponder, iterations)
-    }
-    var added: [Double] = []
-    var baseline: [Double] = []
-    for round in 0..<rounds {
-        let without: Double
-        let with: Double
-        if round % 2 == 0 {
-            without = await run(bareResponder, iterations)
-            with = await run(instrumentedResponder, iterations)
-        } else {
-            with = await run(instrumentedResponder, iterations)
-            without = await run(bareResponder, iterations)
-        }
-        baseline.append(without / Double(iterations))
-        added.append((with - without) / Double(iterations))
-    }
-    let median = { (values: [Double]) -> Double in values.sorted()[values.count / 2] }
-    Benchmark.printLine(name: "middleware_overhead", unit: "ns/op", ours: median(added), peer: "none", peerValue: nil, speedup: nil)
-    Benchmark.printLine(name: "route_without_middleware", unit: "ns/op", ours: median(baseline), peer: "none", peerValue: nil, speedup: nil)
+    let result = await added(instrumentedResponder, iterations: 50_000, rounds: 15)
+    Benchmark.printLine(name: "middleware_overhead", unit: "ns/op", ours: result.added, peer: "none", peerValue: nil, speedup: nil)
+    Benchmark.printLine(name: "route_without_middleware", unit: "ns/op", ours: result.baseline, peer: "none", peerValue: nil, speedup: nil)
 }
 
 for (name, responder) in single where Benchmark.isSelected(name) {
