@@ -141,4 +141,29 @@ import Testing
         #expect(registry.renderString().contains("copythat_exporter_notifications_dropped_total 2"))
         try await pool.shutdownGracefully()
     }
+
+    @Test func reloadKeepsTheAlertsOfUnchangedRulesAndDropsRemovedOnes() throws {
+        let engine = try Self.engine(Self.targetDownRule)
+        let target = ScrapeTarget(job: "api", url: "http://h:9/metrics")
+        engine.ingest(target, body: .success(Array("errors_total 1\n".utf8)), at: 1000, durationSeconds: 0)
+        _ = engine.evaluate(at: 1000)
+        #expect(engine.groups[0].alertStates[1]?.alerts.first?.activeAt == 1000)
+        let changed = """
+            groups:
+              - name: g
+                rules:
+                  - alert: Errors
+                    expr: errors_total > 0
+                  - alert: New
+                    expr: errors_total > 100
+            """
+        engine.reload(groups: try RuleFileLoader.parse(changed, file: "rules.yml"))
+        // Errors moved from index 1 to 0 and kept its alert (activeAt unchanged); TargetDown is gone.
+        #expect(engine.groups[0].group.rules.map(\.name) == ["Errors", "New"])
+        #expect(engine.groups[0].alertStates[0]?.alerts.first?.activeAt == 1000)
+        #expect(engine.groups[0].alertStates[1]?.alerts.isEmpty == true)
+        engine.ingest(target, body: .success(Array("errors_total 2\n".utf8)), at: 2000, durationSeconds: 0)
+        _ = engine.evaluate(at: 2000)
+        #expect(engine.groups[0].alertStates[0]?.alerts.map(\.activeAt) == [1000])
+    }
 }

@@ -23,6 +23,7 @@ public final class RuleEngine: Sendable {
     private struct State: Sendable {
         var store = SampleStore()
         var groups: [RuleGroupState]
+        var plan: RetentionPlan
         var previousScrape: [ScrapeTarget: Set<Labels>] = [:]
         var groupEvaluatedAt: [Int: Int64] = [:]
     }
@@ -30,15 +31,34 @@ public final class RuleEngine: Sendable {
     /// The settings.
     public let settings: Settings
     /// What the loaded rules need to keep.
-    public let plan: RetentionPlan
+    public var plan: RetentionPlan { self.state.withLock { $0.plan } }
     private let state: Mutex<State>
     private let cache = SelectorCache()
 
     /// An engine for `groups`.
     public init(groups: [RuleGroup], settings: Settings) {
         self.settings = settings
-        self.plan = RetentionPlan(groups: groups, lookbackMilliseconds: settings.options.lookbackMilliseconds)
-        self.state = Mutex(State(groups: groups.map(RuleGroupState.init)))
+        let plan = RetentionPlan(groups: groups, lookbackMilliseconds: settings.options.lookbackMilliseconds)
+        self.state = Mutex(State(groups: groups.map(RuleGroupState.init), plan: plan))
+    }
+
+    /// Replaces the rules (a reload). A group with the same file and name keeps its alerts for every alerting rule
+    /// whose name and expression are unchanged, so pending and firing alerts survive a reload as in Prometheus; the
+    /// samples stay.
+    public func reload(groups: [RuleGroup]) {
+        let plan = RetentionPlan(groups: groups, lookbackMilliseconds: self.settings.options.lookbackMilliseconds)
+        self.state.withLock { state in
+            let old = state.groups
+            state.groups = groups.map { group in
+                var fresh = RuleGroupState(group: group)
+                if let previous = old.first(where: { $0.group.name == group.name && $0.group.file == group.file }) {
+                    fresh.carryOver(from: previous)
+                }
+                return fresh
+            }
+            state.groupEvaluatedAt = [:]
+            state.plan = plan
+        }
     }
 
     // MARK: Ingestion
@@ -72,7 +92,7 @@ public final class RuleEngine: Sendable {
             var seen = Set<Labels>()
             var kept = 0
             if failure == nil {
-                for line in lines where self.plan.keeps(line.labels.name) {
+                for line in lines where state.plan.keeps(line.labels.name) {
                     var labels = line.labels
                     for (name, value) in targetLabels {
                         // honor_labels: false: a scraped job or instance label is kept as exported_job/exported_instance.
@@ -133,7 +153,7 @@ public final class RuleEngine: Sendable {
                 state.groupEvaluatedAt[index] = time
                 reports.append(GroupReport(group: state.groups[index].group.name, errors: errors, seconds: seconds))
             }
-            state.store.dropSamples(before: time - self.plan.milliseconds - self.settings.evaluationInterval)
+            state.store.dropSamples(before: time - state.plan.milliseconds - self.settings.evaluationInterval)
             return reports
         }
     }

@@ -125,6 +125,9 @@ public struct AlertingRuleState: Sendable {
         return samples
     }
 
+    /// Takes the alerts of `other` (the same rule before a reload).
+    mutating func adopt(_ other: AlertingRuleState) { self.active = other.active }
+
     /// Records that `alert` was sent at `time` with the given `endsAt`.
     public mutating func markSent(_ labels: Labels, at time: Int64, validUntil: Int64) {
         self.active[labels]?.lastSentAt = time

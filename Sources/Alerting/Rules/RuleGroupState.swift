@@ -111,6 +111,22 @@ public struct RuleGroupState: Sendable {
         return output
     }
 
+    /// Takes over the alert states of `previous`'s alerting rules that have the same name and expression as one of
+    /// this group's (a reload that left them unchanged).
+    mutating func carryOver(from previous: RuleGroupState) {
+        for (index, rule) in self.group.rules.enumerated() {
+            guard case .alerting(let definition) = rule else { continue }
+            let match = previous.alertStates.first { _, state in
+                state.rule.name == definition.name && state.rule.expression.description == definition.expression.description
+            }
+            guard let (previousIndex, state) = match else { continue }
+            var carried = AlertingRuleState(rule: definition)
+            carried.adopt(state)
+            self.alertStates[index] = carried
+            self.seriesInPreviousEvaluation[index] = previous.seriesInPreviousEvaluation[previousIndex]
+        }
+    }
+
     /// Marks alerts as sent (see `AlertingRuleState.markSent`).
     public mutating func markSent(rule index: Int, labels: Labels, at time: Int64, validUntil: Int64) {
         self.alertStates[index]?.markSent(labels, at: time, validUntil: validUntil)

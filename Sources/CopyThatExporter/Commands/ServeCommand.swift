@@ -15,7 +15,8 @@ struct ServeCommand: AsyncParsableCommand {
             GET /health/live answers 200 while the process runs. GET /health/ready answers 200 when every critical \
             dependency passed its last probe, 503 otherwise (add ?verbose for latency and errors). GET /metrics serves \
             Prometheus text 0.0.4, or OpenMetrics when asked, gzipped when accepted. On SIGTERM readiness turns 503 at \
-            once, then the server drains and the process exits 0.
+            once, then the server drains and the process exits 0. With rule_files in the configuration it also evaluates \
+            them (see the README) and reloads them on SIGHUP.
             """
     )
 
@@ -89,6 +90,9 @@ struct ServeCommand: AsyncParsableCommand {
         ]
         if let ruleService = runtime.ruleService {
             services.append(.init(service: ruleService))
+            services.append(
+                .init(service: RuleReloadService(engine: ruleService.engine, ruleFiles: configuration.alerting.ruleFiles, logger: logger))
+            )
             logger.info(
                 "evaluating rules",
                 metadata: [

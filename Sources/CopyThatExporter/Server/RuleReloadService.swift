@@ -1,0 +1,36 @@
+import Alerting
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// Reloads the rule files on SIGHUP, as Prometheus does. A file that no longer loads is reported and the rules in
+/// force stay; unchanged alerting rules keep their pending and firing alerts.
+struct RuleReloadService: Service {
+    let engine: RuleEngine
+    let ruleFiles: [String]
+    let logger: Logger
+
+    func run() async throws {
+        let signals = await UnixSignalsSequence(trapping: .sighup)
+        for await _ in signals.cancelOnGracefulShutdown() {
+            self.reload()
+        }
+    }
+
+    /// Loads the files again and swaps them in; false when they do not load.
+    @discardableResult
+    func reload() -> Bool {
+        do {
+            let groups = try RuleFileLoader.load(paths: self.ruleFiles)
+            self.engine.reload(groups: groups)
+            self.logger.info(
+                "rules reloaded",
+                metadata: ["groups": "\(groups.count)", "rules": "\(groups.reduce(0) { $0 + $1.rules.count })"]
+            )
+            return true
+        } catch {
+            self.logger.error("rule reload failed; keeping the rules in force", metadata: ["error": "\(error.description)"])
+            return false
+        }
+    }
+}
