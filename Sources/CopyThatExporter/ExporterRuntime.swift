@@ -113,10 +113,7 @@ struct ExporterRuntime: Sendable {
         }
     }
 
-    static func milliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
+    static func milliseconds(_ duration: Duration) -> Int64 { Int64(duration.wholeMilliseconds) }
 
     static var swiftVersion: String {
         #if compiler(>=6.3)

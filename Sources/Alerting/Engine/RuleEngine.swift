@@ -1,3 +1,4 @@
+import Probes
 import Synchronization
 
 /// The exporter's rule engine: a sample store fed by scrapes, the rule groups' states, and what notifiers must send.
@@ -199,8 +200,7 @@ public final class RuleEngine: Sendable {
     }
 
     private func generatorURL(_ expression: Expression) -> String {
-        var allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~".utf8)
-        allowed.remove(UInt8(ascii: "+"))
+        let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~".utf8)
         var encoded = ""
         for byte in expression.description.utf8 {
             if allowed.contains(byte) {
@@ -229,11 +229,4 @@ public final class RuleEngine: Sendable {
 
 extension String {
     fileprivate func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - self.count)) + self }
-}
-
-extension Duration {
-    var seconds: Double {
-        let (seconds, attoseconds) = self.components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 public import Logging
+import Probes
 public import PrometheusRegistry
 public import ServiceLifecycle
 

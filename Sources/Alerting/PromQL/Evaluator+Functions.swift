@@ -228,15 +228,15 @@ extension Evaluator {
 }
 
 /// Label-name rules.
-enum LabelNames {
+public enum LabelNames {
     /// `[a-zA-Z_][a-zA-Z0-9_]*`.
-    static func isValid(_ name: String) -> Bool {
+    public static func isValid(_ name: String) -> Bool {
         guard let first = name.utf8.first, Lexer.isIdentifierStart(first) else { return false }
         return name.utf8.allSatisfy { Lexer.isIdentifierStart($0) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) }
     }
 
     /// `[a-zA-Z_:][a-zA-Z0-9_:]*`.
-    static func isValidMetricName(_ name: String) -> Bool {
+    public static func isValidMetricName(_ name: String) -> Bool {
         guard let first = name.utf8.first, Lexer.isIdentifierStart(first) || first == UInt8(ascii: ":") else { return false }
         return name.utf8.allSatisfy { Lexer.isIdentifierPart($0) }
     }

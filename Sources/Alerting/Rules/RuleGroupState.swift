@@ -1,3 +1,5 @@
+import Probes
+
 /// One rule group's evaluation state: the alert states of its alerting rules and which series each rule wrote last
 /// time (so that series a rule stops returning get stale markers, as Prometheus writes them).
 public struct RuleGroupState: Sendable {
@@ -38,10 +40,7 @@ public struct RuleGroupState: Sendable {
         let clock = ContinuousClock()
         for (index, rule) in self.group.rules.enumerated() {
             let started = clock.now
-            defer {
-                let (seconds, attoseconds) = (clock.now - started).components
-                self.lastRuleDurations[index] = Double(seconds) + Double(attoseconds) / 1e18
-            }
+            defer { self.lastRuleDurations[index] = (clock.now - started).seconds }
             var output: [Sample]
             do {
                 // The evaluator's copy of the store is gone before anything is written, so writes never copy it.

@@ -59,9 +59,7 @@ struct NodeReader {
             case "scrape_self": configuration.alerting.scrapeSelf = try self.bool(value)
             case "external_labels":
                 for (name, nameNode, labelValue) in try self.mapping(value, allowed: nil, what: "external_labels") {
-                    guard name.first.map({ $0.isLetter || $0 == "_" }) == true,
-                        name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })
-                    else { throw self.error(nameNode, "invalid label name \"\(name)\" in external_labels") }
+                    guard LabelNames.isValid(name) else { throw self.error(nameNode, "invalid label name \"\(name)\" in external_labels") }
                     configuration.alerting.externalLabels[name] = try self.string(labelValue)
                 }
             case "scrape_targets":

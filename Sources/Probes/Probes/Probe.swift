@@ -45,13 +45,13 @@ public struct ProbeOutcome: Sendable, Hashable {
 
 extension Duration {
     /// This duration in seconds.
-    var seconds: Double {
+    public var seconds: Double {
         let (seconds, attoseconds) = self.components
         return Double(seconds) + Double(attoseconds) / 1e18
     }
 
     /// This duration in whole milliseconds, rounded down, never negative: what C timeouts take.
-    var wholeMilliseconds: Int {
+    public var wholeMilliseconds: Int {
         let (seconds, attoseconds) = self.components
         return max(0, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
     }
