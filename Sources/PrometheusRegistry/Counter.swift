@@ -1,37 +1,22 @@
-import Atomics
 import Synchronization
 
 /// A monotonically increasing value: requests served, errors seen, dollars spent.
 ///
-/// Updates are single atomic operations and never block. Integer and floating-point increments are kept in two
-/// cells, so integer counting stays exact at any size; the exposed value is their sum.
-// @unchecked Sendable: `cells` is allocated in init, freed in deinit, and only ever accessed through `UnsafeAtomic`;
-// the exemplar is behind a Mutex.
+/// Updates never block and take no locked instruction: each thread adds to its own shard of the counter (see
+/// ``ShardedCells``). Integer and floating-point increments are kept in two cells, so integer counting stays exact at
+/// any size; the exposed value is their sum over every shard.
+// @unchecked Sendable: `cells` is allocated in init, freed in deinit, and only ever accessed through the C shard
+// functions, which use atomic loads and stores; the exemplar is behind a Mutex.
 public final class Counter: MetricSeries, @unchecked Sendable {
-    /// Four cells in one allocation: the integer part, the floating-point part's bit pattern, then the address of
-    /// the integer part's per-CPU stripes and its last sampled CPU (see ``StripedCounterCell``). Raw cells rather than `ManagedAtomic`
-    /// objects, so that an update or a scrape touches no reference count.
-    private let cells: UnsafeMutablePointer<UnsafeAtomic<UInt64>.Storage>
+    /// Two cells per shard: the integer part, then the floating-point part's bit pattern. Raw cells rather than
+    /// `ManagedAtomic` objects, so that an update or a scrape touches no reference count.
+    private let cells = ShardedCells(cellCount: 2)
     private let exemplarBox = Mutex<Exemplar?>(nil)
 
-    init() {
-        self.cells = .allocate(capacity: 4)
-        self.cells.initialize(repeating: UnsafeAtomic<UInt64>.Storage(0), count: 4)
-        (self.cells + 1).pointee = UnsafeAtomic<UInt64>.Storage(0.0.bitPattern)
-    }
+    init() {}
 
     deinit {
-        self.integerPart.deallocateStripes()
-        self.cells.deinitialize(count: 4)
         self.cells.deallocate()
-    }
-
-    private var integerPart: StripedCounterCell { Self.integerPart(self.cells) }
-    private var floatingPart: UnsafeAtomic<UInt64> { UnsafeAtomic(at: self.cells + 1) }
-
-    @inline(__always)
-    private static func integerPart(_ cells: UnsafeMutablePointer<UnsafeAtomic<UInt64>.Storage>) -> StripedCounterCell {
-        StripedCounterCell(base: UnsafeAtomic(at: cells), stripes: UnsafeAtomic(at: cells + 2), owner: UnsafeAtomic(at: cells + 3))
     }
 
     /// Adds one.
@@ -69,17 +54,8 @@ public final class Counter: MetricSeries, @unchecked Sendable {
 
     /// The current value.
     public var value: Double {
-        Double(self.integerPart.load()) + Double(bitPattern: self.floatingPart.load(ordering: .relaxed))
-    }
-
-    /// Whether increments from several CPUs made the integer part spread over per-CPU stripes.
-    var isStriped: Bool {
-        UnsafeAtomic<UInt64>(at: self.cells + 2).load(ordering: .acquiring) != 0
-    }
-
-    /// Records an increment sample as if it came from `cpu`; for tests of the striping.
-    func sampleContention(cpu: UInt64) {
-        self.integerPart.sampleOwner(cpu: cpu)
+        let (integer, floating) = self.cells.counterSums()
+        return Double(integer) + floating
     }
 
     /// The last exemplar recorded, if any.
@@ -88,28 +64,18 @@ public final class Counter: MetricSeries, @unchecked Sendable {
     }
 
     /// Sets the counter back to zero, as a process restart would (swift-metrics' `reset()`).
+    /// Increments racing with the reset may count before it.
     func reset() {
-        self.integerPart.reset()
-        self.floatingPart.store(0.0.bitPattern, ordering: .relaxed)
+        self.cells.reset()
     }
 
     @usableFromInline
     func addInteger(_ amount: UInt64) {
-        self.integerPart.add(amount)
+        self.cells.add(amount, at: 0)
     }
 
     func addFloating(_ amount: Double) {
-        var current = self.floatingPart.load(ordering: .relaxed)
-        while true {
-            let next = (Double(bitPattern: current) + amount).bitPattern
-            let (exchanged, original) = self.floatingPart.weakCompareExchange(
-                expected: current,
-                desired: next,
-                ordering: .relaxed
-            )
-            if exchanged { return }
-            current = original
-        }
+        self.cells.add(amount, at: 1)
     }
 
     func write(to writer: inout ExpositionWriter, names: FamilyNames, labels: [UInt8]) {
@@ -118,19 +84,13 @@ public final class Counter: MetricSeries, @unchecked Sendable {
         } else {
             writer.writeSeriesPrefix(names.textBytes, labels: labels)
         }
-        let floating = Double(bitPattern: self.floatingPart.load(ordering: .relaxed))
-        let integer = self.integerPart.load()
-        if floating == 0 {
-            writer.appendUInt(integer)
-        } else {
-            writer.appendDouble(Double(integer) + floating)
-        }
+        Self.appendValue(of: self.cells, to: &writer.bytes)
         writer.endSample(exemplar: writer.format.isOpenMetrics ? self.exemplar : nil)
     }
 }
 
 extension Counter: OneLineSeries {
-    var cellsAddress: UnsafeMutableRawPointer { UnsafeMutableRawPointer(self.cells) }
+    var cellsAddress: UnsafeMutableRawPointer { self.cells.address }
 
     static func linePrefix(names: FamilyNames, labels: [UInt8], format: ExpositionFormat) -> [UInt8] {
         var writer = ExpositionWriter(format: format, capacity: 128)
@@ -143,9 +103,11 @@ extension Counter: OneLineSeries {
     }
 
     static func appendValue(cells: UnsafeMutableRawPointer, to bytes: inout [UInt8]) {
-        let base = cells.assumingMemoryBound(to: UnsafeAtomic<UInt64>.Storage.self)
-        let integer = Self.integerPart(base).load()
-        let floating = Double(bitPattern: UnsafeAtomic<UInt64>(at: base + 1).load(ordering: .relaxed))
+        Self.appendValue(of: ShardedCells(address: cells, cellCount: 2), to: &bytes)
+    }
+
+    private static func appendValue(of cells: ShardedCells, to bytes: inout [UInt8]) {
+        let (integer, floating) = cells.counterSums()
         if floating == 0 {
             NumberFormatting.appendUInt(integer, to: &bytes)
         } else {

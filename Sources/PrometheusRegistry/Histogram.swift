@@ -1,22 +1,23 @@
-import Atomics
+import CRegistryShims
 import Synchronization
 
 /// Observations counted into buckets: request durations, response sizes.
 ///
-/// An observation is two atomic operations (its bucket and the sum) and never blocks. Buckets are stored
-/// non-cumulatively and summed at scrape time, so every scrape is internally consistent: the cumulative buckets never
-/// decrease and `le="+Inf"` always equals `_count`. `_sum` may trail by observations still in flight.
-// @unchecked Sendable: `cells` is allocated once in init, freed in deinit, and every access in between goes
-// through `UnsafeAtomic`; `exemplars` is behind a Mutex and `upperBounds` is immutable.
+/// An observation never blocks and takes no locked instruction: each thread adds to its own shard (see
+/// ``ShardedCells``), its bucket and the sum. Buckets are stored non-cumulatively and summed at scrape time, so every
+/// scrape is internally consistent: the cumulative buckets never decrease and `le="+Inf"` always equals `_count`.
+/// `_sum` may trail by observations still in flight.
+// @unchecked Sendable: `cells` and `bounds` are allocated once in init and freed in deinit; cells are only accessed
+// through the C shard functions (atomic loads and stores), bounds are immutable; `exemplars` is behind a Mutex.
 public final class Histogram: MetricSeries, @unchecked Sendable {
     /// Prometheus's default buckets: 5 ms to 10 s.
     public static let defaultBuckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
     /// The finite upper bounds; the `+Inf` bucket is implied.
     public let upperBounds: [Double]
-    /// One cell per bucket (the last is `+Inf`), then the sum's bit pattern; the bounds follow in the same
-    /// allocation, so an observation reads no array and touches no reference count.
-    private let cells: UnsafeMutablePointer<UnsafeAtomic<UInt64>.Storage>
+    /// Per shard, one cell per bucket (the last is `+Inf`), then the sum's bit pattern.
+    private let cells: ShardedCells
+    /// The bounds, out of the array, so that an observation reads no array and touches no reference count.
     private let bounds: UnsafeMutablePointer<Double>
     private let boundCount: Int
     private let exemplars = Mutex<[Exemplar?]>([])
@@ -24,18 +25,15 @@ public final class Histogram: MetricSeries, @unchecked Sendable {
     init(upperBounds: [Double]) {
         self.upperBounds = upperBounds
         self.boundCount = upperBounds.count
-        let cellCount = upperBounds.count + 2
-        let memory = UnsafeMutableRawPointer.allocate(byteCount: (cellCount + upperBounds.count) * 8, alignment: 16)
-        self.cells = memory.bindMemory(to: UnsafeAtomic<UInt64>.Storage.self, capacity: cellCount)
-        self.cells.initialize(repeating: UnsafeAtomic<UInt64>.Storage(0), count: cellCount)
-        self.bounds = (memory + cellCount * 8).bindMemory(to: Double.self, capacity: upperBounds.count)
+        self.cells = ShardedCells(cellCount: upperBounds.count + 2)
+        self.bounds = .allocate(capacity: max(1, upperBounds.count))
         self.bounds.initialize(from: upperBounds, count: upperBounds.count)
     }
 
     deinit {
-        self.cells.deinitialize(count: self.boundCount + 2)
+        self.cells.deallocate()
         self.bounds.deinitialize(count: self.boundCount)
-        UnsafeMutableRawPointer(self.cells).deallocate()
+        self.bounds.deallocate()
     }
 
     /// Checks that `buckets` are finite, unique and sorted, dropping a trailing `+Inf` (it is always implied).
@@ -58,15 +56,9 @@ public final class Histogram: MetricSeries, @unchecked Sendable {
     /// Records one observation.
     public func observe(_ value: Double) {
         let index = self.bucketIndex(for: value)
-        UnsafeAtomic<UInt64>(at: self.cells + index).wrappingIncrement(ordering: .relaxed)
-        let sum = UnsafeAtomic<UInt64>(at: self.cells + self.boundCount + 1)
-        var current = sum.load(ordering: .relaxed)
-        while true {
-            let next = (Double(bitPattern: current) + value).bitPattern
-            let (exchanged, original) = sum.weakCompareExchange(expected: current, desired: next, ordering: .relaxed)
-            if exchanged { return }
-            current = original
-        }
+        let shard = self.cells.shard()
+        cregistry_cell_add_u64(shard + index, 1)
+        cregistry_cell_add_f64(shard + self.boundCount + 1, value)
     }
 
     /// Records a duration, in seconds (the unit Prometheus expects of every timing).
@@ -107,14 +99,13 @@ public final class Histogram: MetricSeries, @unchecked Sendable {
 
     /// A consistent snapshot: cumulative bucket counts (the last is `+Inf`), the count and the sum.
     public var snapshot: HistogramSnapshot {
-        var cumulative: [UInt64] = []
-        cumulative.reserveCapacity(self.upperBounds.count + 1)
+        var cumulative = self.cells.integerSums(count: self.boundCount + 1)
         var running: UInt64 = 0
-        for index in 0...self.upperBounds.count {
-            running &+= UnsafeAtomic<UInt64>(at: self.cells + index).load(ordering: .relaxed)
-            cumulative.append(running)
+        for index in cumulative.indices {
+            running &+= cumulative[index]
+            cumulative[index] = running
         }
-        let sum = Double(bitPattern: UnsafeAtomic<UInt64>(at: self.cells + self.upperBounds.count + 1).load(ordering: .relaxed))
+        let sum = self.cells.doubleSum(at: self.boundCount + 1)
         return HistogramSnapshot(upperBounds: self.upperBounds, cumulativeCounts: cumulative, sum: sum)
     }
 
