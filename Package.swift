@@ -70,6 +70,7 @@ let package = Package(
             name: "CopyThatInstrumentation",
             dependencies: [
                 "PrometheusRegistry",
+                "JSONLogging",
                 "Probes",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

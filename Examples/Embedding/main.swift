@@ -34,9 +34,8 @@ let pool = try PostgresPool(
 )
 
 let router = Router()
-router.add(middleware: RequestIDMiddleware())  // first, so everything after logs the request id
-router.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
-router.add(middleware: AccessLogMiddleware())
+// Request id, HTTP metrics and the access line in one middleware; first, so everything after logs the request id.
+router.add(middleware: RequestInstrumentationMiddleware(metrics: metrics))
 router.get("/api/v1/projects/{id}") { _, context -> String in
     let id = try context.parameters.require("id", as: Int.self)
     let sql = "SELECT $1::int AS id"

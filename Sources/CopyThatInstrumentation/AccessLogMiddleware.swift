@@ -1,4 +1,5 @@
 public import Hummingbird
+import JSONLogging
 public import Logging
 
 /// Writes one access-log line per request through the request's logger (so it carries `request_id` when
@@ -24,18 +25,50 @@ public struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     private func log(_ request: Request, context: Context, status: Int, start: ContinuousClock.Instant) {
-        let elapsed = ContinuousClock.now - start
+        Self.log(
+            request,
+            context: context,
+            level: self.level,
+            route: HTTPMetricsMiddleware<Context>.endpoint(of: context),
+            status: status,
+            elapsed: ContinuousClock.now - start
+        )
+    }
+
+    /// Writes the access line of one request through `context.logger`. With a ``JSONLogHandler`` (the usual case)
+    /// the line is written without building a metadata dictionary; any other handler gets the same fields as call
+    /// metadata.
+    static func log(_ request: Request, context: Context, level: Logger.Level, route: String, status: Int, elapsed: Duration) {
+        let logger = context.logger
+        guard logger.logLevel <= level else { return }
         let milliseconds = (Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+        let duration = String((milliseconds * 1000).rounded() / 1000)
+        let statusText = HTTPMetricsMiddleware<Context>.statusText(status)
+        let address = (context as? any RemoteAddressRequestContext)?.remoteAddress.map { $0.ipAddress ?? $0.description }
+        if let handler = logger.handler as? JSONLogHandler {
+            var fields: [(key: String, value: String, trusted: Bool)] = [
+                ("method", request.method.rawValue, true),
+                ("route", route, true),
+                ("path", request.uri.path, false),
+                ("status", statusText, true),
+                ("duration_ms", duration, true),
+            ]
+            if let address {
+                fields.append(("client_address", address, false))
+            }
+            handler.log(level: level, message: "request", fields: fields, source: "CopyThatInstrumentation")
+            return
+        }
         var metadata: Logger.Metadata = [
             "method": .string(request.method.rawValue),
-            "route": .string(HTTPMetricsMiddleware<Context>.endpoint(of: context)),
+            "route": .string(route),
             "path": .string(request.uri.path),
-            "status": .stringConvertible(status),
-            "duration_ms": .stringConvertible((milliseconds * 1000).rounded() / 1000),
+            "status": .string(statusText),
+            "duration_ms": .string(duration),
         ]
-        if let address = (context as? any RemoteAddressRequestContext)?.remoteAddress {
-            metadata["client_address"] = .string(address.ipAddress ?? address.description)
+        if let address {
+            metadata["client_address"] = .string(address)
         }
-        context.logger.log(level: self.level, "request", metadata: metadata)
+        logger.log(level: level, "request", metadata: metadata)
     }
 }

@@ -40,11 +40,27 @@ public struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     private func record(_ request: Request, context: Context, status: Int, start: ContinuousClock.Instant) {
-        let elapsed = ContinuousClock.now - start
-        let endpoint = Self.endpoint(of: context)
-        let method = request.method.rawValue
-        try? self.requests.labels(method, endpoint, Self.statusText(status)).inc()
-        try? self.duration.labels(method, endpoint).observe(elapsed)
+        Self.record(
+            requests: self.requests,
+            duration: self.duration,
+            method: request.method.rawValue,
+            endpoint: Self.endpoint(of: context),
+            status: status,
+            elapsed: ContinuousClock.now - start
+        )
+    }
+
+    /// Counts and times one request.
+    static func record(
+        requests: MetricFamily<Counter>,
+        duration: MetricFamily<Histogram>,
+        method: String,
+        endpoint: String,
+        status: Int,
+        elapsed: Duration
+    ) {
+        try? requests.labels(method, endpoint, Self.statusText(status)).inc()
+        try? duration.labels(method, endpoint).observe(elapsed)
     }
 
     /// The matched route template, or ``unmatchedEndpoint`` (Hummingbird records its own marker, not a path, when

@@ -14,7 +14,7 @@ public struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
     public init() {}
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let id = request.headers[Self.headerName].flatMap { Self.isWellFormed($0) ? $0 : nil } ?? Self.generate()
+        let id = Self.id(for: request)
         var context = context
         context.logger[metadataKey: "request_id"] = .string(id)
         do {
@@ -27,6 +27,11 @@ public struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
             response.headers[Self.headerName] = id
             return response
         }
+    }
+
+    /// The client's id when it is well formed, else a new one.
+    static func id(for request: Request) -> String {
+        request.headers[Self.headerName].flatMap { Self.isWellFormed($0) ? $0 : nil } ?? Self.generate()
     }
 
     /// Whether a client's id can be kept: bounded length, safe characters only (no header or log injection).
@@ -47,13 +52,22 @@ public struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
     /// 32 hexadecimal digits: a random per-process prefix and a counter scrambled by a bijective mixer, so ids never
     /// repeat within a process and differ across processes, without a system call per request.
     static func generate() -> String {
-        let sequence = RequestIDSequence.shared.next()
-        return Self.hex(RequestIDSequence.processPrefix) + Self.hex(RequestIDSequence.mix(sequence))
+        let prefix = RequestIDSequence.processPrefix
+        let mixed = RequestIDSequence.mix(RequestIDSequence.shared.next())
+        // One allocation: the 32 digits written straight into the string's storage.
+        return String(unsafeUninitializedCapacity: 32) { buffer in
+            Self.writeHex(prefix, to: buffer, at: 0)
+            Self.writeHex(mixed, to: buffer, at: 16)
+            return 32
+        }
     }
 
-    private static func hex(_ value: UInt64) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
+    private static func writeHex(_ value: UInt64, to buffer: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {
+        let digits: StaticString = "0123456789abcdef"
+        for index in 0..<16 {
+            let nibble = Int((value >> UInt64(60 - 4 * index)) & 0xF)
+            buffer[offset + index] = digits.utf8Start[nibble]
+        }
     }
 }
 

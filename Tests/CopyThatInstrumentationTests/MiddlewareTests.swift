@@ -4,23 +4,35 @@ import HummingbirdTesting
 import JSONLogging
 import Logging
 import PrometheusRegistry
+import Synchronization
 import Testing
 
 @testable import CopyThatInstrumentation
 
-/// A small application with the three middlewares, as the core API wires them.
+/// How the tests wire the instrumentation: the three middlewares in a chain, or the one that does all three.
+enum Wiring: CaseIterable, Sendable {
+    case chain
+    case combined
+}
+
+/// A small application with the request id, metrics and access log middleware, as the core API wires them.
 @Suite struct MiddlewareTests {
     struct Boom: Error {}
 
-    func makeApp() throws -> (Application<RouterResponder<BasicRequestContext>>, PrometheusRegistry, InMemoryLogSink) {
+    func makeApp(_ wiring: Wiring) throws -> (Application<RouterResponder<BasicRequestContext>>, PrometheusRegistry, InMemoryLogSink) {
         let registry = PrometheusRegistry()
         let metrics = try CopyThatMetrics(registry: registry, version: "test", environment: "test")
         let logs = InMemoryLogSink()
         let logger = Logger(label: "api") { JSONLogHandler(label: $0, sink: logs, logLevel: .debug) }
         let router = Router()
-        router.add(middleware: RequestIDMiddleware())
-        router.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
-        router.add(middleware: AccessLogMiddleware())
+        switch wiring {
+        case .chain:
+            router.add(middleware: RequestIDMiddleware())
+            router.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
+            router.add(middleware: AccessLogMiddleware())
+        case .combined:
+            router.add(middleware: RequestInstrumentationMiddleware(metrics: metrics))
+        }
         router.get("/api/v1/projects/{id}") { _, context in
             context.logger.info("loading project")
             return "project \(try context.parameters.require("id"))"
@@ -31,8 +43,9 @@ import Testing
         return (Application(router: router, logger: logger), registry, logs)
     }
 
-    @Test func metricsUseRouteTemplatesAndTheStatusErrorsTurnInto() async throws {
-        let (app, registry, _) = try self.makeApp()
+    @Test(arguments: Wiring.allCases)
+    func metricsUseRouteTemplatesAndTheStatusErrorsTurnInto(wiring: Wiring) async throws {
+        let (app, registry, logs) = try self.makeApp(wiring)
         try await app.test(.router) { client async throws in
             for id in ["1", "2", "3"] {
                 #expect(try await client.execute(uri: "/api/v1/projects/\(id)", method: .get).status == .ok)
@@ -59,10 +72,16 @@ import Testing
         #expect(!text.contains("wp-admin"))
         #expect(!text.contains("/api/v1/projects/1\""))
         #expect(text.split(separator: "\n").filter { $0.hasPrefix("http_requests_total{") }.count == 5)
+        // One access line per request, each with the status it ended with.
+        let statuses = logs.lines.filter { $0.contains("\"message\":\"request\"") }.compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["status"] as? String
+        }
+        #expect(statuses.sorted() == ["200", "200", "200", "201", "400", "404", "404", "404", "404", "500"])
     }
 
-    @Test func requestIDsAreKeptWhenSafeGeneratedOtherwiseAndLogged() async throws {
-        let (app, _, logs) = try self.makeApp()
+    @Test(arguments: Wiring.allCases)
+    func requestIDsAreKeptWhenSafeGeneratedOtherwiseAndLogged(wiring: Wiring) async throws {
+        let (app, _, logs) = try self.makeApp(wiring)
         try await app.test(.router) { client async throws in
             let kept = try await client.execute(
                 uri: "/api/v1/projects/7",
@@ -99,6 +118,31 @@ import Testing
         #expect(!lines.joined().contains("<script>"))
     }
 
+    /// With a handler other than ``JSONLogHandler`` the access line still carries every field, as call metadata.
+    @Test func accessLinesReachOtherHandlersAsMetadata() async throws {
+        let registry = PrometheusRegistry()
+        let metrics = try CopyThatMetrics(registry: registry, version: "test", environment: "test")
+        let recorder = RecordingHandler.Storage()
+        let router = Router()
+        router.add(middleware: RequestInstrumentationMiddleware(metrics: metrics))
+        router.get("/api/v1/projects/{id}") { _, _ in "ok" }
+        let app = Application(router: router, logger: Logger(label: "api") { _ in RecordingHandler(storage: recorder) })
+        try await app.test(.router) { client async throws in
+            _ = try await client.execute(
+                uri: "/api/v1/projects/9",
+                method: .get,
+                headers: [RequestIDMiddleware<BasicRequestContext>.headerName: "rid-9"]
+            )
+        }
+        let access = try #require(recorder.events.first { $0.message == "request" })
+        #expect(access.metadata["method"] == "GET")
+        #expect(access.metadata["route"] == "/api/v1/projects/{id}")
+        #expect(access.metadata["path"] == "/api/v1/projects/9")
+        #expect(access.metadata["status"] == "200")
+        #expect(access.metadata["request_id"] == "rid-9")
+        #expect(access.metadata["duration_ms"].flatMap { Double($0) } != nil)
+    }
+
     @Test(arguments: ["a", String(repeating: "x", count: 128), "A-Z_a.z-0"])
     func wellFormedIDs(id: String) {
         #expect(RequestIDMiddleware<BasicRequestContext>.isWellFormed(id))
@@ -115,5 +159,28 @@ import Testing
         let ids = (0..<50_000).map { _ in RequestIDMiddleware<BasicRequestContext>.generate() }
         #expect(Set(ids).count == ids.count)
         #expect(ids.allSatisfy { $0.count == 32 && $0.allSatisfy(\.isHexDigit) })
+    }
+}
+
+/// A swift-log handler that keeps each line's message and merged metadata as strings.
+struct RecordingHandler: LogHandler {
+    final class Storage: Sendable {
+        private let lines = Mutex<[(message: String, metadata: [String: String])]>([])
+        var events: [(message: String, metadata: [String: String])] { self.lines.withLock { $0 } }
+        func append(_ event: (message: String, metadata: [String: String])) { self.lines.withLock { $0.append(event) } }
+    }
+
+    let storage: Storage
+    var logLevel: Logger.Level = .trace
+    var metadata: Logger.Metadata = [:]
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { self.metadata[key] }
+        set { self.metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let merged = self.metadata.merging(event.metadata ?? [:]) { _, new in new }
+        self.storage.append((event.message.description, merged.mapValues { $0.description }))
     }
 }

@@ -117,6 +117,26 @@ func makeLogger(
         #expect(object["request_id"] as? String == "from-provider")
         #expect(object["user_id"] as? String == "call-user")
         #expect(object["service"] as? String == "api")
+        // Each key once, in key order, after the fixed keys.
+        let line = try #require(sink.lines.first)
+        #expect(line.components(separatedBy: "\"request_id\"").count == 2)
+        #expect(line.components(separatedBy: "\"user_id\"").count == 2)
+        #expect(line.hasSuffix(#","request_id":"from-provider","service":"api","user_id":"call-user"}"#))
+    }
+
+    @Test func everyFixedKeyInMetadataIsPrefixed() throws {
+        let sink = InMemoryLogSink()
+        let fixed = ["timestamp", "level", "logger", "message", "source", "file", "function", "line", "error"]
+        var metadata: Logger.Metadata = ["files": "not fixed", "lines": "not fixed either"]
+        for key in fixed { metadata[key] = .string("user \(key)") }
+        makeLogger(sink).info("shadowing", metadata: metadata)
+        let object = try decode(try #require(sink.lines.first))
+        for key in fixed {
+            #expect(object["metadata.\(key)"] as? String == "user \(key)")
+        }
+        #expect(object["files"] as? String == "not fixed")
+        #expect(object["lines"] as? String == "not fixed either")
+        #expect(object["message"] as? String == "shadowing")
     }
 
     @Test func levelFiltering() throws {

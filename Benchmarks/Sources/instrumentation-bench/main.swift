@@ -19,14 +19,19 @@ let metrics = try CopyThatMetrics(registry: registry, version: "bench", environm
 
 let bare = Router()
 bare.get("/api/v1/projects/{id}") { _, _ in "ok" }
+// The recommended wiring: the three jobs in one middleware.
 let instrumented = Router()
-instrumented.add(middleware: RequestIDMiddleware())
-instrumented.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
-instrumented.add(middleware: AccessLogMiddleware())
+instrumented.add(middleware: RequestInstrumentationMiddleware(metrics: metrics))
 instrumented.get("/api/v1/projects/{id}") { _, _ in "ok" }
+// The same three as separate middlewares in a chain.
+let chained = Router()
+chained.add(middleware: RequestIDMiddleware())
+chained.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
+chained.add(middleware: AccessLogMiddleware())
+chained.get("/api/v1/projects/{id}") { _, _ in "ok" }
 let bareResponder = bare.buildResponder()
 let instrumentedResponder = instrumented.buildResponder()
-// Each middleware alone, to show where the overhead goes.
+// The chain, and each middleware alone, to show where the overhead goes.
 let requestIDOnly = Router()
 requestIDOnly.add(middleware: RequestIDMiddleware())
 requestIDOnly.get("/api/v1/projects/{id}") { _, _ in "ok" }
@@ -37,6 +42,7 @@ let accessLogOnly = Router()
 accessLogOnly.add(middleware: AccessLogMiddleware())
 accessLogOnly.get("/api/v1/projects/{id}") { _, _ in "ok" }
 let single: [(String, any HTTPResponder<BasicRequestContext>)] = [
+    ("middleware_chain_overhead", chained.buildResponder()),
     ("middleware_request_id_alone", requestIDOnly.buildResponder()),
     ("middleware_metrics_alone", metricsOnly.buildResponder()),
     ("middleware_access_log_alone", accessLogOnly.buildResponder()),
