@@ -1,6 +1,7 @@
 public import Hummingbird
 import JSONLogging
 public import Logging
+import NIOCore
 
 /// Writes one access-log line per request through the request's logger (so it carries `request_id` when
 /// ``RequestIDMiddleware`` runs first): method, route template, raw path, status, duration and client address.
@@ -25,26 +26,36 @@ public struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     private func log(_ request: Request, context: Context, status: Int, start: ContinuousClock.Instant) {
-        Self.log(
+        AccessLogLine.write(
             request,
-            context: context,
+            logger: context.logger,
             level: self.level,
             route: HTTPMetricsMiddleware<Context>.endpoint(of: context),
             status: status,
-            elapsed: ContinuousClock.now - start
+            elapsed: ContinuousClock.now - start,
+            remoteAddress: (context as? any RemoteAddressRequestContext)?.remoteAddress
         )
     }
+}
 
-    /// Writes the access line of one request through `context.logger`. With a ``JSONLogHandler`` (the usual case)
-    /// the line is written without building a metadata dictionary; any other handler gets the same fields as call
-    /// metadata.
-    static func log(_ request: Request, context: Context, level: Logger.Level, route: String, status: Int, elapsed: Duration) {
-        let logger = context.logger
+/// The access line of one request, written through the request's logger.
+enum AccessLogLine {
+    /// With a ``JSONLogHandler`` (the usual case) the line is written without building a metadata dictionary; any
+    /// other handler gets the same fields as call metadata.
+    static func write(
+        _ request: Request,
+        logger: Logger,
+        level: Logger.Level,
+        route: String,
+        status: Int,
+        elapsed: Duration,
+        remoteAddress: SocketAddress?
+    ) {
         guard logger.logLevel <= level else { return }
         let milliseconds = (Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
         let duration = String((milliseconds * 1000).rounded() / 1000)
-        let statusText = HTTPMetricsMiddleware<Context>.statusText(status)
-        let address = (context as? any RemoteAddressRequestContext)?.remoteAddress.map { $0.ipAddress ?? $0.description }
+        let statusText = HTTPMetricsMiddleware<BasicRequestContext>.statusText(status)
+        let address = remoteAddress.map { $0.ipAddress ?? $0.description }
         if let handler = logger.handler as? JSONLogHandler {
             var fields: [(key: String, value: String, trusted: Bool)] = [
                 ("method", request.method.rawValue, true),

@@ -66,7 +66,12 @@ public struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     /// The matched route template, or ``unmatchedEndpoint`` (Hummingbird records its own marker, not a path, when
     /// no route matched).
     static func endpoint(of context: Context) -> String {
-        guard let path = context.endpointPath, path.hasPrefix("/") else { return Self.unmatchedEndpoint }
+        Self.endpoint(path: context.endpointPath)
+    }
+
+    /// The `endpoint` label for Hummingbird's `endpointPath`.
+    static func endpoint(path: String?) -> String {
+        guard let path, path.hasPrefix("/") else { return Self.unmatchedEndpoint }
         return path
     }
 

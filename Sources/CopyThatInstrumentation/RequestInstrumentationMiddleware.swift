@@ -1,14 +1,15 @@
 public import Hummingbird
 public import Logging
+public import NIOCore
 public import PrometheusRegistry
 
 /// ``RequestIDMiddleware``, ``HTTPMetricsMiddleware`` and ``AccessLogMiddleware`` in one: the same request id,
-/// metrics and access line, for about half the cost of the three in a chain (one middleware frame, one clock
+/// metrics and access line, for about a fifth less time than the three in a chain (one middleware frame, one clock
 /// reading, one status and route lookup). The way to instrument the core API; the three remain for a subset.
 public struct RequestInstrumentationMiddleware<Context: RequestContext>: RouterMiddleware {
-    let requests: MetricFamily<Counter>
-    let duration: MetricFamily<Histogram>
-    let accessLogLevel: Logger.Level?
+    @usableFromInline let requests: MetricFamily<Counter>
+    @usableFromInline let duration: MetricFamily<Histogram>
+    @usableFromInline let accessLogLevel: Logger.Level?
 
     /// Creates the middleware over the catalogue's HTTP families.
     /// - Parameter accessLogLevel: the level of the access line (default `info`); `nil` writes none.
@@ -24,8 +25,11 @@ public struct RequestInstrumentationMiddleware<Context: RequestContext>: RouterM
         self.accessLogLevel = accessLogLevel
     }
 
+    // Inlinable, so that it is specialised for the application's context type where the router is built; the work
+    // it calls is not generic, so none of it looks up type metadata per request.
+    @inlinable
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let id = RequestIDMiddleware<Context>.id(for: request)
+        let id = RequestInstrumentation.requestID(of: request)
         var context = context
         context.logger[metadataKey: "request_id"] = .string(id)
         let start = ContinuousClock.now
@@ -41,23 +45,70 @@ public struct RequestInstrumentationMiddleware<Context: RequestContext>: RouterM
             response = try httpError.response(from: request, context: context)
         }
         self.finish(request, context: context, status: response.status.code, start: start)
-        response.headers[RequestIDMiddleware<Context>.headerName] = id
+        RequestInstrumentation.setRequestID(id, on: &response)
         return response
     }
 
-    private func finish(_ request: Request, context: Context, status: Int, start: ContinuousClock.Instant) {
-        let elapsed = ContinuousClock.now - start
-        let route = HTTPMetricsMiddleware<Context>.endpoint(of: context)
-        HTTPMetricsMiddleware<Context>.record(
+    @inlinable
+    func finish(_ request: Request, context: Context, status: Int, start: ContinuousClock.Instant) {
+        RequestInstrumentation.finish(
+            request,
+            endpointPath: context.endpointPath,
+            remoteAddress: (context as? any RemoteAddressRequestContext)?.remoteAddress,
+            logger: context.logger,
+            status: status,
+            elapsed: ContinuousClock.now - start,
             requests: self.requests,
             duration: self.duration,
+            accessLogLevel: self.accessLogLevel
+        )
+    }
+}
+
+/// The non-generic work of ``RequestInstrumentationMiddleware``.
+@usableFromInline
+enum RequestInstrumentation {
+    @usableFromInline
+    static func requestID(of request: Request) -> String {
+        RequestIDMiddleware<BasicRequestContext>.id(for: request)
+    }
+
+    @usableFromInline
+    static func setRequestID(_ id: String, on response: inout Response) {
+        response.headers[RequestIDMiddleware<BasicRequestContext>.headerName] = id
+    }
+
+    @usableFromInline
+    static func finish(
+        _ request: Request,
+        endpointPath: String?,
+        remoteAddress: SocketAddress?,
+        logger: Logger,
+        status: Int,
+        elapsed: Duration,
+        requests: MetricFamily<Counter>,
+        duration: MetricFamily<Histogram>,
+        accessLogLevel: Logger.Level?
+    ) {
+        let route = HTTPMetricsMiddleware<BasicRequestContext>.endpoint(path: endpointPath)
+        HTTPMetricsMiddleware<BasicRequestContext>.record(
+            requests: requests,
+            duration: duration,
             method: request.method.rawValue,
             endpoint: route,
             status: status,
             elapsed: elapsed
         )
-        if let level = self.accessLogLevel {
-            AccessLogMiddleware<Context>.log(request, context: context, level: level, route: route, status: status, elapsed: elapsed)
+        if let level = accessLogLevel {
+            AccessLogLine.write(
+                request,
+                logger: logger,
+                level: level,
+                route: route,
+                status: status,
+                elapsed: elapsed,
+                remoteAddress: remoteAddress
+            )
         }
     }
 }

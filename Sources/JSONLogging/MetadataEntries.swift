@@ -29,10 +29,25 @@ struct MetadataEntries {
         self.entries.append(Entry(key: key, value: value, order: self.entries.count, trusted: trusted))
     }
 
+    /// Key order; among equal keys, the one added last first.
+    private static func precedes(_ left: Entry, _ right: Entry) -> Bool {
+        left.key != right.key ? left.key < right.key : left.order > right.order
+    }
+
     /// Sorts by key and drops every entry a later one with the same key overrides.
     mutating func sortByKeyKeepingLast() {
         guard self.entries.count > 1 else { return }
-        self.entries.sort { $0.key != $1.key ? $0.key < $1.key : $0.order > $1.order }
+        // Insertion sort in place: a line has a handful of keys, already mostly in order, and swapping in the buffer
+        // moves entries without retaining them (the standard sort allocates a scratch buffer and copies).
+        self.entries.withUnsafeMutableBufferPointer { buffer in
+            for index in 1..<buffer.count {
+                var position = index
+                while position > 0 && Self.precedes(buffer[position], buffer[position - 1]) {
+                    buffer.swapAt(position, position - 1)
+                    position -= 1
+                }
+            }
+        }
         var kept = 1
         for index in 1..<self.entries.count where self.entries[index].key != self.entries[kept - 1].key {
             self.entries.swapAt(kept, index)

@@ -100,7 +100,7 @@ import Testing
 
     @Test func oldConnectionsAreRecycledAndDeadOnesReplacedByThePrePing() async throws {
         let pool = try PostgresPool(
-            configuration: .init(url: try self.url("recycle"), poolSize: 1, maxOverflow: 0, recycle: .milliseconds(300)),
+            configuration: .init(url: try self.url("recycle"), poolSize: 1, maxOverflow: 0, recycle: .seconds(2)),
             threadPool: Self.threads,
             metrics: nil,
             registry: nil
@@ -110,9 +110,11 @@ import Testing
                 $0
             } ?? ""
         }
+        // Recycling counts from the connection's creation: 2 s leaves room for a loaded machine (tests run in
+        // parallel) between the first two checkouts, which must share the connection.
         let first = try await backend()
         #expect(try await backend() == first)  // reused
-        try await Task.sleep(for: .milliseconds(350))
+        try await Task.sleep(for: .milliseconds(2100))
         let recycled = try await backend()
         #expect(recycled != first)
 
