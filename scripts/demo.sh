@@ -10,7 +10,8 @@ if [ "${1:-}" = "--listen" ]; then listen=${2:?--listen needs HOST:PORT}; fi
 
 bash scripts/install-deps.sh
 echo "demo: building copythat-exporter (release)..." >&2
-swift build -c release --product copythat-exporter >&2
+# The Swift runtime and Foundation linked in, as for production (see "Building for production" in the README).
+swift build -c release --static-swift-stdlib --product copythat-exporter >&2
 binary="$(swift build -c release --show-bin-path)/copythat-exporter"
 
 work=$(mktemp -d /tmp/copythat-demo.XXXXXX)
