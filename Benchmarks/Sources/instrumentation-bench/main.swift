@@ -17,35 +17,30 @@ let logger = Logger(label: "api") {
 let registry = PrometheusRegistry()
 let metrics = try CopyThatMetrics(registry: registry, version: "bench", environment: "bench")
 
-let bare = Router()
-bare.get("/api/v1/projects/{id}") { _, _ in "ok" }
+/// The benchmark's route behind the middlewares `configure` adds.
+func route(_ configure: (Router<BasicRequestContext>) -> Void = { _ in }) -> any HTTPResponder<BasicRequestContext> {
+    let router = Router()
+    configure(router)
+    router.get("/api/v1/projects/{id}") { _, _ in "ok" }
+    return router.buildResponder()
+}
+
+let bareResponder = route()
 // The recommended wiring: the three jobs in one middleware.
-let instrumented = Router()
-instrumented.add(middleware: RequestInstrumentationMiddleware(metrics: metrics))
-instrumented.get("/api/v1/projects/{id}") { _, _ in "ok" }
-// The same three as separate middlewares in a chain.
-let chained = Router()
-chained.add(middleware: RequestIDMiddleware())
-chained.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
-chained.add(middleware: AccessLogMiddleware())
-chained.get("/api/v1/projects/{id}") { _, _ in "ok" }
-let bareResponder = bare.buildResponder()
-let instrumentedResponder = instrumented.buildResponder()
-// The chain, and each middleware alone, to show where the overhead goes.
-let requestIDOnly = Router()
-requestIDOnly.add(middleware: RequestIDMiddleware())
-requestIDOnly.get("/api/v1/projects/{id}") { _, _ in "ok" }
-let metricsOnly = Router()
-metricsOnly.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
-metricsOnly.get("/api/v1/projects/{id}") { _, _ in "ok" }
-let accessLogOnly = Router()
-accessLogOnly.add(middleware: AccessLogMiddleware())
-accessLogOnly.get("/api/v1/projects/{id}") { _, _ in "ok" }
+let instrumentedResponder = route { $0.add(middleware: RequestInstrumentationMiddleware(metrics: metrics)) }
+// The same three as separate middlewares in a chain, and each alone, to show where the overhead goes.
 let single: [(String, any HTTPResponder<BasicRequestContext>)] = [
-    ("middleware_chain_overhead", chained.buildResponder()),
-    ("middleware_request_id_alone", requestIDOnly.buildResponder()),
-    ("middleware_metrics_alone", metricsOnly.buildResponder()),
-    ("middleware_access_log_alone", accessLogOnly.buildResponder()),
+    (
+        "middleware_chain_overhead",
+        route {
+            $0.add(middleware: RequestIDMiddleware())
+            $0.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
+            $0.add(middleware: AccessLogMiddleware())
+        }
+    ),
+    ("middleware_request_id_alone", route { $0.add(middleware: RequestIDMiddleware()) }),
+    ("middleware_metrics_alone", route { $0.add(middleware: HTTPMetricsMiddleware(metrics: metrics)) }),
+    ("middleware_access_log_alone", route { $0.add(middleware: AccessLogMiddleware()) }),
 ]
 let channel = EmbeddedChannel()
 
