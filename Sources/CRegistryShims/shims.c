@@ -1,20 +1,8 @@
-#define _GNU_SOURCE
 #include "CRegistryShims.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
-
-#if defined(__linux__)
-#include <sched.h>
-
-int cregistry_current_cpu(void) {
-    int cpu = sched_getcpu();
-    return cpu < 0 ? 0 : cpu;
-}
-#else
-int cregistry_current_cpu(void) { return 0; }
-#endif
 
 // MARK: Thread slots
 

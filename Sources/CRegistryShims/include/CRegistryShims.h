@@ -4,10 +4,6 @@
 #include <stdint.h>
 #include <string.h>
 
-/// The CPU the calling thread runs on, or 0 where the platform cannot tell. On Linux, glibc answers from the
-/// rseq area or the vDSO, without a system call.
-int cregistry_current_cpu(void);
-
 // MARK: Thread slots
 
 /// 1 + the calling thread's slot, or 0 before its first claim. Slots are small integers unique among live threads;
