@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
 public import Foundation
+#endif
 
 /// Prices read from a JSON file, to override or extend ``AICostTracker/defaultPrices`` without a release:
 ///
@@ -25,18 +29,17 @@ public enum PriceTable {
 
     /// Parses JSON price data; `path` names it in errors.
     public static func parse(_ data: Data, path: String = "prices") throws(Invalid) -> [String: ModelPrice] {
-        guard let object = try? JSONSerialization.jsonObject(with: data), let models = object as? [String: Any] else {
+        guard let models = try? JSONDecoder().decode([String: Entry].self, from: data) else {
             throw Invalid(path: path, reason: "expected a JSON object of model names to prices")
         }
         var prices: [String: ModelPrice] = [:]
-        for (model, value) in models {
-            guard let fields = value as? [String: Any] else { throw Invalid(path: path, reason: "\(model): expected an object") }
+        for (model, entry) in models {
+            guard case .object(let fields) = entry else { throw Invalid(path: path, reason: "\(model): expected an object") }
             let unknown = Set(fields.keys).subtracting(["input_per_1k", "output_per_1k"])
             guard unknown.isEmpty else {
                 throw Invalid(path: path, reason: "\(model): unknown field \(unknown.sorted().joined(separator: ", "))")
             }
-            guard let input = (fields["input_per_1k"] as? NSNumber)?.doubleValue,
-                let output = (fields["output_per_1k"] as? NSNumber)?.doubleValue,
+            guard case .number(let input)? = fields["input_per_1k"], case .number(let output)? = fields["output_per_1k"],
                 input >= 0, output >= 0, input.isFinite, output.isFinite
             else {
                 throw Invalid(path: path, reason: "\(model): input_per_1k and output_per_1k must be non-negative numbers of dollars")
@@ -44,5 +47,27 @@ public enum PriceTable {
             prices[model] = ModelPrice(inputDollarsPer1K: input, outputDollarsPer1K: output)
         }
         return prices
+    }
+
+    /// One model's entry as written: an object of fields, or anything else (an error naming the model).
+    private enum Entry: Decodable {
+        case object([String: Field])
+        case other
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            self = (try? container.decode([String: Field].self)).map(Entry.object) ?? .other
+        }
+    }
+
+    /// One field's value: a number, or anything else.
+    private enum Field: Decodable {
+        case number(Double)
+        case other
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            self = (try? container.decode(Double.self)).map(Field.number) ?? .other
+        }
     }
 }

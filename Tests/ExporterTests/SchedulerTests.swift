@@ -9,24 +9,39 @@ import Testing
 
 /// The scheduler against real servers: connection reuse, and a dependency killed then restarted.
 @Suite struct SchedulerTests {
-    func postgresConnections(_ admin: PostgresConnection) async throws -> Int {
-        let rows = try await admin.query(
-            "SELECT count(*) FROM pg_stat_activity WHERE usename = 'copythat' AND pid <> pg_backend_pid()",
-            timeout: .seconds(5)
-        )
+    /// Connections named `name` (its `application_name`), so that other suites' connections do not count.
+    func postgresConnections(_ admin: PostgresConnection, named name: String) async throws -> Int {
+        let rows = try await admin.query("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1", [name], timeout: .seconds(5))
         return Int(rows.first?.first.flatMap { $0 } ?? "") ?? -1
     }
 
-    func redisConnections(_ admin: RedisConnection) async throws -> Int {
+    /// Clients named `name` (`CLIENT SETNAME`, from the URL's `client_name`).
+    func redisConnections(_ admin: RedisConnection, named name: String) async throws -> Int {
         let list = try await admin.command(["CLIENT", "LIST"], timeout: .seconds(5)).string ?? ""
-        return list.split(whereSeparator: \.isNewline).count - 1  // less the admin connection itself
+        return list.split(whereSeparator: \.isNewline).filter { $0.split(separator: " ").contains("name=\(name)") }.count
+    }
+
+    /// `url` with the query parameter `name=value` added.
+    static func adding(_ name: String, _ value: String, to url: String) throws -> String {
+        url + (url.contains("?") ? "&" : "?") + name + "=" + value
     }
 
     @Test func connectionCountsStayFlatOverAThousandRounds() async throws {
+        let name = "flat-\(UInt32.random(in: 0...UInt32.max))"
         var configuration = ExporterConfiguration()
         configuration.dependencies = [
-            .init(name: "database", kind: .postgres, url: try TestEnvironment.databaseURL(), critical: true),
-            .init(name: "redis", kind: .redis, url: try TestEnvironment.redisURL(), critical: true),
+            .init(
+                name: "database",
+                kind: .postgres,
+                url: try Self.adding("application_name", name, to: try TestEnvironment.databaseURL()),
+                critical: true
+            ),
+            .init(
+                name: "redis",
+                kind: .redis,
+                url: try Self.adding("client_name", name, to: try TestEnvironment.redisURL()),
+                critical: true
+            ),
         ]
         let fixture = try ExporterFixture(configuration)
         let admin = try await PostgresConnection.connect(
@@ -40,8 +55,9 @@ import Testing
             threadPool: .singleton
         )
         await fixture.runtime.scheduler.runRound()
-        let postgresBefore = try await self.postgresConnections(admin)
-        let redisBefore = try await self.redisConnections(redisAdmin)
+        // One connection per dependency, kept between rounds.
+        #expect(try await self.postgresConnections(admin, named: name) == 1)
+        #expect(try await self.redisConnections(redisAdmin, named: name) == 1)
         for _ in 0..<1000 {
             let outcomes = await fixture.runtime.scheduler.runRound()
             guard outcomes.values.allSatisfy({ $0.success }) else {
@@ -49,8 +65,8 @@ import Testing
                 break
             }
         }
-        #expect(try await self.postgresConnections(admin) == postgresBefore)
-        #expect(try await self.redisConnections(redisAdmin) == redisBefore)
+        #expect(try await self.postgresConnections(admin, named: name) == 1)
+        #expect(try await self.redisConnections(redisAdmin, named: name) == 1)
         for probe in fixture.runtime.scheduler.probes { await probe.shutdown() }
         await admin.close()
         await redisAdmin.close()

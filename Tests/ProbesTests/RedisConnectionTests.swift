@@ -38,6 +38,21 @@ import Testing
         await other.close()
     }
 
+    @Test func theClientNameParameterNamesTheConnectionAndABadOneIsRejected() async throws {
+        var url = try ConnectionURL(try TestEnvironment.redisURL())
+        url.query.append(("client_name", "copythat-name-test"))
+        let connection = try await RedisConnection.connect(url: url, timeout: .seconds(5), threadPool: self.pool)
+        #expect(try await connection.command(["CLIENT", "GETNAME"], timeout: .seconds(2)) == .string("copythat-name-test"))
+        await connection.close()
+        url.query = [("client_name", "has space")]
+        await #expect {
+            _ = try await RedisConnection.connect(url: url, timeout: .seconds(5), threadPool: self.pool)
+        } throws: { error in
+            guard let error = error as? RedisError else { return false }
+            return error.code == .invalidURL && error.message.contains("client_name")
+        }
+    }
+
     @Test func aWrongPasswordFailsWithoutShowingIt() async throws {
         var url = try ConnectionURL(try TestEnvironment.redisURL())
         url.password = "definitely-wrong-password"

@@ -1,8 +1,13 @@
-import Foundation
 public import Logging
 import Probes
 public import PrometheusRegistry
 public import ServiceLifecycle
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// The exporter's evaluation loop: every evaluation interval it scrapes every target (in parallel, each bounded by
 /// its timeout), evaluates the rule groups that are due, and queues the alerts to send. On graceful shutdown it

@@ -1,5 +1,10 @@
-import Foundation
 import JSONLogging
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// `GET /api/v1/alerts` and `GET /api/v1/rules` bodies in Prometheus's JSON shape.
 public enum RulesAPI {

@@ -34,7 +34,7 @@ public struct NotificationDestination: Sendable, Hashable, CustomStringConvertib
 
     /// The endpoint without credentials, for logs and metric labels.
     public var description: String {
-        guard let scheme = self.endpoint.range(of: "://"), let at = self.endpoint[scheme.upperBound...].firstIndex(of: "@") else {
+        guard let scheme = self.endpoint.firstRange(of: "://"), let at = self.endpoint[scheme.upperBound...].firstIndex(of: "@") else {
             return self.endpoint
         }
         return String(self.endpoint[..<scheme.upperBound]) + "***@" + String(self.endpoint[self.endpoint.index(after: at)...])

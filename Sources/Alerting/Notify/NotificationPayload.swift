@@ -1,5 +1,10 @@
-import Foundation
 import JSONLogging
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// The JSON bodies notifiers post: Alertmanager API v2's list of alerts, and Alertmanager's webhook message for
 /// on-call tools that take webhooks directly.

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 extension Evaluator {
     func binary(_ operation: BinaryOperation) throws(PromQLError) -> Value {
@@ -31,7 +35,7 @@ extension Evaluator {
         case .divide: return (lhs / rhs, true)
         case .modulo: return (GoMath.mod(lhs, rhs), true)
         case .power: return (GoMath.pow(lhs, rhs), true)
-        case .atan2: return (Foundation.atan2(lhs, rhs), true)
+        case .atan2: return (Glibc.atan2(lhs, rhs), true)
         case .equal: return (lhs, lhs == rhs)
         case .notEqual: return (lhs, lhs != rhs)
         case .greater: return (lhs, lhs > rhs)

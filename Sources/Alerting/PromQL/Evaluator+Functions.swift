@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 extension Evaluator {
     func call(_ function: Function, _ arguments: [Expression]) throws(PromQLError) -> Value {
@@ -137,10 +141,10 @@ extension Evaluator {
         case "abs": return { Swift.abs($0) }
         case "ceil": return { $0.rounded(.up) }
         case "floor": return { $0.rounded(.down) }
-        case "exp": return { Foundation.exp($0) }
-        case "ln": return { Foundation.log($0) }
-        case "log2": return { Foundation.log2($0) }
-        case "log10": return { Foundation.log10($0) }
+        case "exp": return { Glibc.exp($0) }
+        case "ln": return { Glibc.log($0) }
+        case "log2": return { Glibc.log2($0) }
+        case "log10": return { Glibc.log10($0) }
         case "sqrt": return { $0.squareRoot() }
         default: return { $0 > 0 ? 1 : $0 < 0 ? -1 : $0 }
         }

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Floating-point helpers that behave as Go's `math` package does, so results match Prometheus bit for bit.
 enum GoMath {
@@ -28,6 +32,6 @@ enum GoMath {
 
     /// Go's `math.Pow`.
     static func pow(_ a: Double, _ b: Double) -> Double {
-        Foundation.pow(a, b)
+        Glibc.pow(a, b)
     }
 }

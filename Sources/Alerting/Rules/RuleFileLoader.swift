@@ -1,5 +1,13 @@
+import LibYAML
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
-import Yams
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Loads Prometheus rule files (`groups:` of `alert:` and `record:` rules), checking them as `promtool check rules`
 /// does and rejecting what this engine cannot evaluate, each with the file, line and reason.
@@ -75,7 +83,7 @@ public enum RuleFileLoader {
         return groups
     }
 
-    private static func rule(_ node: Node, reader: YAMLReader, group: String) throws(RuleFileError) -> Rule {
+    private static func rule(_ node: YAMLNode, reader: YAMLReader, group: String) throws(RuleFileError) -> Rule {
         let fields = try reader.fields(
             node,
             allowed: ["alert", "record", "expr", "for", "keep_firing_for", "labels", "annotations"],
@@ -132,7 +140,7 @@ public enum RuleFileLoader {
         return .alerting(definition)
     }
 
-    private static func template(_ text: String, node: Node, reader: YAMLReader, what: String) throws(RuleFileError) -> AlertTemplate {
+    private static func template(_ text: String, node: YAMLNode, reader: YAMLReader, what: String) throws(RuleFileError) -> AlertTemplate {
         do {
             return try AlertTemplate(text)
         } catch {

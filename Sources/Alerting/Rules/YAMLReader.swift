@@ -1,49 +1,29 @@
-import Foundation
-import Yams
+import LibYAML
 
 /// Reads YAML nodes with positions, rejecting unknown keys, for rule files and rule unit-test files.
 struct YAMLReader {
     let file: String
 
-    func load(_ text: String) throws(RuleFileError) -> Node {
+    func load(_ text: String) throws(RuleFileError) -> YAMLNode {
+        let node: YAMLNode?
         do {
-            guard let node = try Yams.compose(yaml: text) else {
-                throw RuleFileError(file: self.file, line: nil, message: "the file is empty")
-            }
-            return node
-        } catch let error as RuleFileError {
-            throw error
-        } catch let error as YamlError {
-            throw RuleFileError(file: self.file, line: Self.line(of: error), message: "invalid YAML: \(Self.describe(error))")
+            node = try YAMLNode.compose(yaml: text)
         } catch {
-            throw RuleFileError(file: self.file, line: nil, message: "invalid YAML: \(error)")
+            throw RuleFileError(file: self.file, line: error.mark?.line, message: "invalid YAML: \(error.problem)")
         }
+        guard let node else { throw RuleFileError(file: self.file, line: nil, message: "the file is empty") }
+        return node
     }
 
-    private static func line(of error: YamlError) -> Int? {
-        switch error {
-        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line
-        default: return nil
-        }
-    }
-
-    private static func describe(_ error: YamlError) -> String {
-        switch error {
-        case .scanner(let context, let problem, _, _), .parser(let context, let problem, _, _), .composer(let context, let problem, _, _):
-            return [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
-        default: return "\(error)"
-        }
-    }
-
-    func error(_ node: Node?, _ message: String) -> RuleFileError {
+    func error(_ node: YAMLNode?, _ message: String) -> RuleFileError {
         RuleFileError(file: self.file, line: node?.mark?.line, message: message)
     }
 
     /// The entries of a mapping, in order; keys not in `allowed` are errors.
-    func mapping(_ node: Node, allowed: Set<String>?, what: String) throws(RuleFileError) -> [(key: String, value: Node)] {
+    func mapping(_ node: YAMLNode, allowed: Set<String>?, what: String) throws(RuleFileError) -> [(key: String, value: YAMLNode)] {
         guard case .mapping(let mapping) = node else { throw self.error(node, "\(what) must be a mapping") }
         var seen = Set<String>()
-        var entries: [(key: String, value: Node)] = []
+        var entries: [(key: String, value: YAMLNode)] = []
         for (keyNode, value) in mapping {
             guard case .scalar(let scalar) = keyNode else { throw self.error(keyNode, "keys must be plain strings") }
             let key = scalar.string
@@ -59,22 +39,22 @@ struct YAMLReader {
         return entries
     }
 
-    func fields(_ node: Node, allowed: Set<String>, what: String) throws(RuleFileError) -> [String: Node] {
+    func fields(_ node: YAMLNode, allowed: Set<String>, what: String) throws(RuleFileError) -> [String: YAMLNode] {
         Dictionary(try self.mapping(node, allowed: allowed, what: what).map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
     }
 
-    func string(_ node: Node) throws(RuleFileError) -> String {
+    func string(_ node: YAMLNode) throws(RuleFileError) -> String {
         guard case .scalar(let scalar) = node else { throw self.error(node, "expected a single value") }
         return scalar.string
     }
 
-    func sequence(_ node: Node, what: String) throws(RuleFileError) -> [Node] {
+    func sequence(_ node: YAMLNode, what: String) throws(RuleFileError) -> [YAMLNode] {
         if case .scalar(let scalar) = node, scalar.string.isEmpty || scalar.string == "null" || scalar.string == "~" { return [] }
         guard case .sequence(let sequence) = node else { throw self.error(node, "\(what) must be a list") }
         return Array(sequence)
     }
 
-    func duration(_ node: Node, what: String) throws(RuleFileError) -> Int64 {
+    func duration(_ node: YAMLNode, what: String) throws(RuleFileError) -> Int64 {
         let text = try self.string(node)
         guard let milliseconds = PrometheusDuration.milliseconds(text) else {
             throw self.error(node, "\(what): \"\(text)\" is not a valid duration (write 30s, 5m, 1h)")
@@ -82,9 +62,9 @@ struct YAMLReader {
         return milliseconds
     }
 
-    func stringMap(_ node: Node, what: String) throws(RuleFileError) -> [(key: String, value: String, node: Node)] {
+    func stringMap(_ node: YAMLNode, what: String) throws(RuleFileError) -> [(key: String, value: String, node: YAMLNode)] {
         if case .scalar(let scalar) = node, scalar.string.isEmpty || scalar.string == "null" { return [] }
-        var result: [(key: String, value: String, node: Node)] = []
+        var result: [(key: String, value: String, node: YAMLNode)] = []
         for (key, value) in try self.mapping(node, allowed: nil, what: what) {
             result.append((key, try self.string(value), value))
         }

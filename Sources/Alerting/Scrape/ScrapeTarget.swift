@@ -21,7 +21,7 @@ public struct ScrapeTarget: Sendable, Hashable {
     public var instance: String {
         var rest = Substring(self.url)
         var defaultPort = "80"
-        if let scheme = rest.range(of: "://") {
+        if let scheme = rest.firstRange(of: "://") {
             if rest[..<scheme.lowerBound].lowercased() == "https" { defaultPort = "443" }
             rest = rest[scheme.upperBound...]
         }

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The template functions Prometheus offers in alert templates (those that need no query), plus Go's built-ins.
 enum TemplateFunctions {
@@ -179,8 +183,8 @@ enum Humanize {
         var parts = tm()
         gmtime_r(&time, &parts)
         let nanoseconds = Int(((value - seconds) * 1e9).rounded())
-        var text = String(
-            format: "%04d-%02d-%02d %02d:%02d:%02d",
+        var text = CFormat.format(
+            "%04ld-%02ld-%02ld %02ld:%02ld:%02ld",
             Int(parts.tm_year) + 1900,
             Int(parts.tm_mon) + 1,
             Int(parts.tm_mday),
@@ -189,7 +193,7 @@ enum Humanize {
             Int(parts.tm_sec)
         )
         if nanoseconds > 0 {
-            var fraction = String(format: "%09d", nanoseconds)
+            var fraction = CFormat.format("%09ld", nanoseconds)
             while fraction.last == "0" { fraction.removeLast() }
             text += "." + fraction
         }
@@ -276,10 +280,10 @@ enum GoPrintf {
             if v.isNaN { return "NaN" }
             if v.isInfinite { return spec.contains("+") || v < 0 ? (v < 0 ? "-Inf" : "+Inf") : "+Inf" }
             if verb == "g" && !spec.contains(".") { return GoFloat.format(v) }
-            return String(format: spec + String(verb), v)
+            return CFormat.format(spec + String(verb), v)
         case ("f", .int(let v)), ("e", .int(let v)), ("g", .int(let v)):
             return "%!\(verb)(int=\(v))"
-        case ("d", .int(let v)): return String(format: spec + "ld", v)
+        case ("d", .int(let v)): return CFormat.format(spec + "ld", v)
         case ("d", .float(let v)): return "%!d(float64=\(GoFloat.format(v)))"
         case ("s", .string(let text)), ("v", .string(let text)): return Self.pad(text, spec)
         case ("q", .string(let text)): return "\"" + Labels.escape(text) + "\""

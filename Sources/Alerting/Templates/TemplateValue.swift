@@ -1,4 +1,4 @@
-import Foundation
+import Probes
 
 /// A value inside a template: what Go's text/template would hold as `interface{}` for Prometheus's data.
 enum TemplateValue: Equatable {
@@ -39,7 +39,7 @@ enum TemplateValue: Equatable {
         case .float(let value): return value
         case .int(let value): return Double(value)
         case .string(let text):
-            guard let value = Double(text.trimmingCharacters(in: .whitespaces)) else {
+            guard let value = Double(text.trimmingWhitespace()) else {
                 throw TemplateError(message: "strconv.ParseFloat: parsing \"\(text)\": invalid syntax")
             }
             return value

@@ -1,5 +1,11 @@
+import LibYAML
+import Probes
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
-import Yams
+#endif
 
 /// A promtool rule unit-test file (`promtool test rules` format), parsed.
 public struct RuleTestFile: Sendable {
@@ -67,7 +73,7 @@ public struct RuleTestFile: Sendable {
             what: "the test file"
         )
         var result = RuleTestFile()
-        let directory = (file as NSString).deletingLastPathComponent
+        let directory = FilePaths.directory(of: file)
         for node in try reader.sequence(fields["rule_files"] ?? .scalar(.init("")), what: "rule_files") {
             let path = try reader.string(node)
             result.ruleFiles.append(path.hasPrefix("/") || directory.isEmpty ? path : directory + "/" + path)
@@ -85,7 +91,7 @@ public struct RuleTestFile: Sendable {
         return result
     }
 
-    private static func testGroup(_ node: Node, reader: YAMLReader) throws(RuleFileError) -> TestGroup {
+    private static func testGroup(_ node: YAMLNode, reader: YAMLReader) throws(RuleFileError) -> TestGroup {
         let fields = try reader.fields(
             node,
             allowed: ["name", "interval", "input_series", "alert_rule_test", "promql_expr_test", "external_labels", "external_url"],

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 
 /// `copythat-exporter check-config FILE`: validate a configuration without probing anything.
 struct CheckConfigCommand: ParsableCommand {
@@ -19,7 +18,7 @@ struct CheckConfigCommand: ParsableCommand {
                 "\(self.file): valid, \(configuration.dependencies.count) dependencies (\(configuration.dependencies.map(\.name).joined(separator: ", ")))"
             )
         } catch {
-            FileHandle.standardError.write(Data("\(error.description)\n".utf8))
+            StandardStreams.write("\(error.description)\n", to: .error)
             throw ExitCode(1)
         }
     }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import JSONLogging
 import Logging
 import Probes
@@ -20,24 +19,22 @@ struct ProbeCommand: AsyncParsableCommand {
         let runtime = try ExporterRuntime(configuration: configuration, logger: Logger(label: "copythat.exporter"))
         let outcomes = await runtime.scheduler.runRound()
         let report = runtime.store.report
-        var checks: [String: Any] = [:]
+        var checks: [String: ReadinessJSON.Check] = [:]
         for dependency in configuration.dependencies {
             guard let outcome = outcomes[dependency.name] else { continue }
-            var entry: [String: Any] = [
-                "status": outcome.success ? "healthy" : "unhealthy",
-                "critical": dependency.critical,
-                "type": dependency.typeLabel,
-                "target": dependency.displayURL,
-                "latency_ms": (outcome.durationSeconds * 1_000_000).rounded() / 1000,
-            ]
-            if let error = outcome.error { entry["error"] = error }
-            if !outcome.details.isEmpty { entry["details"] = outcome.details }
-            checks[dependency.name] = entry
+            checks[dependency.name] = ReadinessJSON.Check(
+                status: outcome.success ? "healthy" : "unhealthy",
+                critical: dependency.critical,
+                type: dependency.typeLabel,
+                target: dependency.displayURL,
+                latencyMilliseconds: ReadinessJSON.milliseconds(outcome.durationSeconds),
+                error: outcome.error,
+                details: outcome.details.isEmpty ? nil : outcome.details
+            )
         }
-        let body: [String: Any] = ["status": report.status, "checks": checks]
-        let data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
-        FileHandle.standardOutput.write(data)
-        FileHandle.standardOutput.write(Data("\n".utf8))
+        let body = ReadinessJSON.Body(status: report.status, checks: checks)
+        guard let json = ReadinessJSON.json(body, pretty: true) else { throw ExitCode(2) }
+        StandardStreams.write(json + Array("\n".utf8), to: .output)
         for entry in runtime.scheduler.probes { await entry.shutdown() }
         try? await runtime.threadPool.shutdownGracefully()
         if !report.ready { throw ExitCode(1) }

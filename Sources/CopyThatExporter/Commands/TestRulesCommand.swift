@@ -1,6 +1,5 @@
 import Alerting
 import ArgumentParser
-import Foundation
 
 /// `copythat-exporter test-rules FILE...`: promtool's rule unit tests, evaluated by this exporter's engine.
 struct TestRulesCommand: ParsableCommand {
@@ -43,9 +42,9 @@ struct TestRulesCommand: ParsableCommand {
             } else {
                 failed = true
                 // promtool's layout: each failure on stderr, each followed by an empty line on stdout.
-                FileHandle.standardError.write(Data("  FAILED:\n".utf8))
+                StandardStreams.write("  FAILED:\n", to: .error)
                 for failure in result.failures {
-                    FileHandle.standardError.write(Data((failure + "\n").utf8))
+                    StandardStreams.write(failure + "\n", to: .error)
                     print("")
                 }
                 print("")

@@ -1,7 +1,12 @@
 import Alerting
-import Foundation
+import LibYAML
 import Probes
-import Yams
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// Reads an ``ExporterConfiguration`` from YAML, or from the environment when there is no file.
 ///
@@ -28,16 +33,14 @@ struct ConfigLoader {
 
     /// Parses YAML text; `file` is used in error messages and to resolve relative `*_file` paths.
     func parse(yaml: String, file: String) throws(ConfigError) -> ExporterConfiguration {
-        let root: Node?
+        let root: YAMLNode?
         do {
-            root = try Yams.compose(yaml: yaml)
-        } catch let error as YamlError {
-            throw Self.yamlError(error, file: file)
+            root = try YAMLNode.compose(yaml: yaml)
         } catch {
-            throw ConfigError(file: file, reason: "invalid YAML")
+            throw ConfigError(file: file, line: error.mark?.line, column: error.mark?.column, reason: "invalid YAML: \(error.problem)")
         }
         guard let root else { return ExporterConfiguration() }
-        let reader = NodeReader(file: file, environment: self.environment, baseDirectory: (file as NSString).deletingLastPathComponent)
+        let reader = NodeReader(file: file, environment: self.environment, baseDirectory: FilePaths.directory(of: file))
         let configuration = try reader.configuration(root)
         // Rule files are checked with the configuration, so that check-config catches a rule the engine cannot run.
         do {
@@ -53,7 +56,7 @@ struct ConfigLoader {
     func fromEnvironment() throws(ConfigError) -> ExporterConfiguration {
         var configuration = ExporterConfiguration()
         func value(_ name: String) -> String? {
-            guard let value = self.environment[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+            guard let value = self.environment[name]?.trimmingWhitespace(), !value.isEmpty else { return nil }
             return value
         }
         if let url = value("DATABASE_URL") {
@@ -87,14 +90,5 @@ struct ConfigLoader {
         if let level = value("LOG_LEVEL") { configuration.logLevel = level }
         try Validation.check(configuration, file: "environment", marks: [:])
         return configuration
-    }
-
-    private static func yamlError(_ error: YamlError, file: String) -> ConfigError {
-        switch error {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _):
-            return ConfigError(file: file, line: mark.line, column: mark.column, reason: "invalid YAML: \(problem)")
-        default:
-            return ConfigError(file: file, reason: "invalid YAML: \(error)")
-        }
     }
 }

@@ -1,7 +1,12 @@
 import Alerting
-import Foundation
+import LibYAML
 import Probes
-import Yams
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// Walks the YAML tree of a configuration file, keeping every node's position for error messages.
 struct NodeReader {
@@ -19,7 +24,7 @@ struct NodeReader {
         "method", "headers", "expected_status",
     ]
 
-    func configuration(_ root: Node) throws(ConfigError) -> ExporterConfiguration {
+    func configuration(_ root: YAMLNode) throws(ConfigError) -> ExporterConfiguration {
         var configuration = ExporterConfiguration()
         var marks: [String: (line: Int, column: Int)] = [:]
         for (key, keyNode, value) in try self.mapping(root, allowed: Self.topLevelKeys, what: "the configuration") {
@@ -86,7 +91,7 @@ struct NodeReader {
         return configuration
     }
 
-    private func dependency(_ node: Node, defaultTimeout: Duration?) throws(ConfigError) -> ExporterConfiguration.Dependency {
+    private func dependency(_ node: YAMLNode, defaultTimeout: Duration?) throws(ConfigError) -> ExporterConfiguration.Dependency {
         let entries = try self.mapping(node, allowed: Self.dependencyKeys, what: "a dependency")
         let fields = Dictionary(entries.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
         guard let nameNode = fields["name"] else { throw self.error(node, "a dependency needs a name") }
@@ -145,12 +150,12 @@ struct NodeReader {
         return dependency
     }
 
-    private func list(_ node: Node, what: String) throws(ConfigError) -> [Node] {
+    private func list(_ node: YAMLNode, what: String) throws(ConfigError) -> [YAMLNode] {
         guard case .sequence(let sequence) = node else { throw self.error(node, "\(what) must be a list") }
         return Array(sequence)
     }
 
-    private func httpURL(_ node: Node, what: String) throws(ConfigError) -> String {
+    private func httpURL(_ node: YAMLNode, what: String) throws(ConfigError) -> String {
         let url = try self.string(node)
         guard let parsed = try? ConnectionURL(url), parsed.scheme == "http" || parsed.scheme == "https", !parsed.host.isEmpty else {
             throw self.error(node, "\(what) must be an http:// or https:// URL")
@@ -158,7 +163,7 @@ struct NodeReader {
         return url
     }
 
-    private func scrapeTarget(_ node: Node, defaultTimeout: Duration) throws(ConfigError) -> ScrapeTarget {
+    private func scrapeTarget(_ node: YAMLNode, defaultTimeout: Duration) throws(ConfigError) -> ScrapeTarget {
         let entries = try self.mapping(
             node,
             allowed: ["job", "url", "timeout", "bearer_token", "bearer_token_file"],
@@ -177,7 +182,7 @@ struct NodeReader {
         return target
     }
 
-    private func destination(_ node: Node, kind: NotificationDestination.Kind) throws(ConfigError) -> NotificationDestination {
+    private func destination(_ node: YAMLNode, kind: NotificationDestination.Kind) throws(ConfigError) -> NotificationDestination {
         if case .scalar = node { return NotificationDestination(kind: kind, url: try self.httpURL(node, what: "url")) }
         let entries = try self.mapping(node, allowed: ["url", "bearer_token", "bearer_token_file"], what: "a notification destination")
         let fields = Dictionary(entries.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
@@ -187,7 +192,7 @@ struct NodeReader {
         return destination
     }
 
-    private func metricsAuth(_ node: Node) throws(ConfigError) -> ExporterConfiguration.MetricsAuth {
+    private func metricsAuth(_ node: YAMLNode) throws(ConfigError) -> ExporterConfiguration.MetricsAuth {
         let entries = try self.mapping(node, allowed: ["bearer_token", "bearer_token_file", "basic_auth"], what: "metrics_auth")
         let fields = Dictionary(entries.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
         if let token = try self.secret(fields, key: "bearer_token") {
@@ -210,7 +215,7 @@ struct NodeReader {
     // MARK: Scalars
 
     /// `key` from the value itself or from the file named by `key_file`; both set is an error.
-    private func secret(_ fields: [String: Node], key: String) throws(ConfigError) -> String? {
+    private func secret(_ fields: [String: YAMLNode], key: String) throws(ConfigError) -> String? {
         let direct = fields[key]
         let file = fields[key + "_file"]
         if let direct, file != nil { throw self.error(direct, "set \(key) or \(key)_file, not both") }
@@ -219,16 +224,16 @@ struct NodeReader {
         return nil
     }
 
-    private func readSecretFile(_ node: Node) throws(ConfigError) -> String {
+    private func readSecretFile(_ node: YAMLNode) throws(ConfigError) -> String {
         var path = try self.string(node)
         if !path.hasPrefix("/") && !self.baseDirectory.isEmpty { path = self.baseDirectory + "/" + path }
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw self.error(node, "cannot read the secret file \(path)")
         }
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.trimmingWhitespace()
     }
 
-    private func string(_ node: Node) throws(ConfigError) -> String {
+    private func string(_ node: YAMLNode) throws(ConfigError) -> String {
         guard case .scalar(let scalar) = node else { throw self.error(node, "expected a single value") }
         do {
             return try EnvironmentInterpolation.expand(scalar.string, environment: self.environment)
@@ -242,7 +247,7 @@ struct NodeReader {
         }
     }
 
-    private func bool(_ node: Node) throws(ConfigError) -> Bool {
+    private func bool(_ node: YAMLNode) throws(ConfigError) -> Bool {
         switch try self.string(node).lowercased() {
         case "true", "yes", "on": return true
         case "false", "no", "off": return false
@@ -250,14 +255,14 @@ struct NodeReader {
         }
     }
 
-    private func positiveInt(_ node: Node, key: String) throws(ConfigError) -> Int {
+    private func positiveInt(_ node: YAMLNode, key: String) throws(ConfigError) -> Int {
         guard let value = Int(try self.string(node)), value >= 1 else {
             throw self.error(node, "\(key) must be a whole number of at least 1")
         }
         return value
     }
 
-    private func duration(_ node: Node, key: String, allowZero: Bool = false) throws(ConfigError) -> Duration {
+    private func duration(_ node: YAMLNode, key: String, allowZero: Bool = false) throws(ConfigError) -> Duration {
         let text = try self.string(node)
         guard let duration = PrometheusDuration.parse(text), allowZero || duration > .zero else {
             throw self.error(node, "\(key): \"\(text)\" is not a\(allowZero ? "" : " positive") duration (write 500ms, 10s, 1m, 1h30m)")
@@ -266,13 +271,13 @@ struct NodeReader {
     }
 
     private func mapping(
-        _ node: Node,
+        _ node: YAMLNode,
         allowed: Set<String>?,
         what: String
-    ) throws(ConfigError) -> [(key: String, keyNode: Node, value: Node)] {
+    ) throws(ConfigError) -> [(key: String, keyNode: YAMLNode, value: YAMLNode)] {
         guard case .mapping(let mapping) = node else { throw self.error(node, "\(what) must be a mapping of keys to values") }
         var seen = Set<String>()
-        var result: [(key: String, keyNode: Node, value: Node)] = []
+        var result: [(key: String, keyNode: YAMLNode, value: YAMLNode)] = []
         for (keyNode, value) in mapping {
             guard let key = keyNode.scalar?.string else { throw self.error(keyNode, "keys must be plain strings") }
             if let allowed, !allowed.contains(key) {
@@ -285,7 +290,7 @@ struct NodeReader {
         return result
     }
 
-    private func error(_ node: Node?, _ reason: String) -> ConfigError {
+    private func error(_ node: YAMLNode?, _ reason: String) -> ConfigError {
         ConfigError(file: self.file, line: node?.mark?.line, column: node?.mark?.column, reason: reason)
     }
 

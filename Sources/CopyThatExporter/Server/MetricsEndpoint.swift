@@ -1,7 +1,13 @@
 import CompressNIO
-import Foundation
 import Hummingbird
+import Probes
 import PrometheusRegistry
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// `GET /metrics`: the registry in the format the scraper asks for, gzipped when it accepts gzip, behind optional
 /// bearer or basic authentication.
@@ -61,7 +67,7 @@ struct MetricsEndpoint: Sendable {
     static func acceptsGzip(_ header: String?) -> Bool {
         guard let header else { return false }
         for coding in header.split(separator: ",") {
-            let parts = coding.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            let parts = coding.split(separator: ";").map { $0.trimmingWhitespace() }
             guard let name = parts.first?.lowercased(), name == "gzip" || name == "*" else { continue }
             let quality = parts.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
             if quality > 0 { return true }

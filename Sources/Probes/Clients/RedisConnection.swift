@@ -41,8 +41,8 @@ public enum RedisReply: Sendable, Hashable {
 /// One Redis connection over hiredis (Debian's 0.14).
 ///
 /// `redis://[user:password@]host:port/db` and unix sockets (`unix:///path/redis.sock?db=0&password=…`). Connecting,
-/// `AUTH` (password or ACL user) and `SELECT` happen in ``connect(url:timeout:threadPool:)``, bounded by the connect
-/// timeout; every command has its own timeout, set on the socket. All hiredis calls run on the thread pool.
+/// `AUTH` (password or ACL user), `SELECT` and, with a `client_name` parameter, `CLIENT SETNAME` happen in
+/// ``connect(url:timeout:threadPool:)``, bounded by the connect timeout; every command has its own timeout, set on the socket. All hiredis calls run on the thread pool.
 // @unchecked Sendable: the redisContext lives in a Mutex and is only used inside it, one call at a time.
 public final class RedisConnection: @unchecked Sendable {
     private let context: Mutex<UnsafeSendableContext?>
@@ -139,6 +139,7 @@ public final class RedisConnection: @unchecked Sendable {
         var user: String?
         var password: String?
         var database: Int
+        var clientName: String?
         var redacted: String
     }
 
@@ -163,6 +164,7 @@ public final class RedisConnection: @unchecked Sendable {
                 user: url.user,
                 password: url.password ?? url.parameter("password"),
                 database: number,
+                clientName: try Self.clientName(url),
                 redacted: url.redacted
             )
         case "unix", "redis+unix", "redis-socket":
@@ -178,11 +180,21 @@ public final class RedisConnection: @unchecked Sendable {
                 user: url.user,
                 password: url.password ?? url.parameter("password"),
                 database: number,
+                clientName: try Self.clientName(url),
                 redacted: url.redacted
             )
         default:
             throw RedisError(code: .invalidURL, message: "expected redis:// or unix:// (a socket path), got \(url.scheme)://")
         }
+    }
+
+    /// The `client_name` parameter, which Redis shows in `CLIENT LIST`; it may not contain spaces or newlines.
+    private static func clientName(_ url: ConnectionURL) throws(RedisError) -> String? {
+        guard let name = url.parameter("client_name") else { return nil }
+        guard !name.isEmpty, name.unicodeScalars.allSatisfy({ $0.value > 32 && $0.value < 127 }) else {
+            throw RedisError(code: .invalidURL, message: "client_name must be printable ASCII without spaces, got \"\(name)\"")
+        }
+        return name
     }
 
     private static func connectBlocking(_ target: Target, deadline: Deadline) -> Result<UnsafeSendableContext, RedisError> {
@@ -209,6 +221,9 @@ public final class RedisConnection: @unchecked Sendable {
         }
         if target.database != 0 {
             commands.append(["SELECT", String(target.database)])
+        }
+        if let name = target.clientName {
+            commands.append(["CLIENT", "SETNAME", name])
         }
         for command in commands {
             chiredis_set_timeout_ms(context, Int(max(1, deadline.remainingMilliseconds)))

@@ -1,6 +1,11 @@
-import Foundation
 import JSONLogging
 import Synchronization
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// The latest health of every dependency, with the `/health/ready` answers encoded ahead of time.
 ///
@@ -103,36 +108,95 @@ public final class HealthStore: Sendable {
 
 /// The JSON shapes of `/health/ready`.
 public enum ReadinessJSON {
+    /// One dependency's entry under `checks`; absent fields are left out of the JSON.
+    package struct Check: Encodable {
+        var status: String
+        var critical: Bool
+        var type: String
+        var target: String?
+        var state: String?
+        var consecutiveFailures: Int?
+        var latencyMilliseconds: Double?
+        var error: String?
+        var details: [String: String]?
+        var lastSuccess: String?
+        var lastCheck: String?
+
+        package init(
+            status: String,
+            critical: Bool,
+            type: String,
+            target: String? = nil,
+            latencyMilliseconds: Double? = nil,
+            error: String? = nil,
+            details: [String: String]? = nil
+        ) {
+            self.status = status
+            self.critical = critical
+            self.type = type
+            self.target = target
+            self.latencyMilliseconds = latencyMilliseconds
+            self.error = error
+            self.details = details
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case status, critical, type, target, state, error, details
+            case consecutiveFailures = "consecutive_failures"
+            case latencyMilliseconds = "latency_ms"
+            case lastSuccess = "last_success"
+            case lastCheck = "last_check"
+        }
+    }
+
+    /// The whole body.
+    package struct Body: Encodable {
+        var status: String
+        var checks: [String: Check]
+        var draining: Bool?
+
+        package init(status: String, checks: [String: Check], draining: Bool? = nil) {
+            self.status = status
+            self.checks = checks
+            self.draining = draining
+        }
+    }
+
     /// `{"status": …, "checks": {"<name>": {"status": …, "critical": …, "type": …}}}`, plus latency, last success,
     /// consecutive failures and the sanitised error per check when `verbose`.
     public static func encode(_ report: ReadinessReport, verbose: Bool) -> [UInt8] {
-        var checks: [String: Any] = [:]
+        var checks: [String: Check] = [:]
         for check in report.checks {
-            var entry: [String: Any] = [
-                "status": check.health.status == .healthy ? "healthy" : "unhealthy",
-                "critical": check.critical,
-                "type": check.type,
-            ]
+            var entry = Check(status: check.health.status == .healthy ? "healthy" : "unhealthy", critical: check.critical, type: check.type)
             if verbose {
                 let health = check.health
-                entry["state"] = health.status.rawValue
-                entry["consecutive_failures"] = health.consecutiveFailures
+                entry.state = health.status.rawValue
+                entry.consecutiveFailures = health.consecutiveFailures
                 if let outcome = health.lastOutcome {
-                    entry["latency_ms"] = (outcome.durationSeconds * 1_000_000).rounded() / 1000
-                    if let error = outcome.error { entry["error"] = error }
-                    if !outcome.details.isEmpty { entry["details"] = outcome.details }
+                    entry.latencyMilliseconds = Self.milliseconds(outcome.durationSeconds)
+                    entry.error = outcome.error
+                    entry.details = outcome.details.isEmpty ? nil : outcome.details
                 }
-                if let last = health.lastSuccessTime { entry["last_success"] = Self.timestamp(last) }
-                if let last = health.lastCheckTime { entry["last_check"] = Self.timestamp(last) }
+                entry.lastSuccess = health.lastSuccessTime.map(Self.timestamp)
+                entry.lastCheck = health.lastCheckTime.map(Self.timestamp)
             }
             checks[check.name] = entry
         }
-        var body: [String: Any] = ["status": report.status, "checks": checks]
-        if report.draining { body["draining"] = true }
-        let data =
-            (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes]))
-            ?? Data("{\"status\":\"unhealthy\"}".utf8)
-        return Array(data)
+        let body = Body(status: report.status, checks: checks, draining: report.draining ? true : nil)
+        return Self.json(body, pretty: false) ?? Array(#"{"status":"unhealthy"}"#.utf8)
+    }
+
+    /// `value` as JSON with sorted keys and unescaped slashes; pretty-printed when `pretty`.
+    package static func json(_ value: some Encodable, pretty: Bool) -> [UInt8]? {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting =
+            pretty ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted] : [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(value)).map(Array.init)
+    }
+
+    /// Seconds as milliseconds to the microsecond.
+    package static func milliseconds(_ seconds: Double) -> Double {
+        (seconds * 1_000_000).rounded() / 1000
     }
 
     static func timestamp(_ seconds: Double) -> String {

@@ -1,7 +1,12 @@
-import Foundation
 public import Logging
 public import ServiceLifecycle
 import Synchronization
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// Probes every dependency in parallel every interval, with jitter, and publishes the results.
 ///
