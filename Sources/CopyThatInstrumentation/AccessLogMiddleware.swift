@@ -52,24 +52,24 @@ enum AccessLogLine {
         remoteAddress: SocketAddress?
     ) {
         guard logger.logLevel <= level else { return }
-        let milliseconds = (Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
-        let duration = String((milliseconds * 1000).rounded() / 1000)
-        let statusText = HTTPMetricsMiddleware<BasicRequestContext>.statusText(status)
+        let components = elapsed.components
+        // Whole microseconds, rounded half up (the line shows milliseconds to three decimals).
+        let microseconds = components.seconds * 1_000_000 + (components.attoseconds + 500_000_000_000) / 1_000_000_000_000
         let address = remoteAddress.map { $0.ipAddress ?? $0.description }
         if let handler = logger.handler as? JSONLogHandler {
-            var fields: [(key: String, value: String, trusted: Bool)] = [
-                ("method", request.method.rawValue, true),
-                ("route", route, true),
-                ("path", request.uri.path, false),
-                ("status", statusText, true),
-                ("duration_ms", duration, true),
-            ]
-            if let address {
-                fields.append(("client_address", address, false))
-            }
-            handler.log(level: level, message: "request", fields: fields, source: "CopyThatInstrumentation")
+            let fields = AccessLogFields(
+                method: request.method.rawValue,
+                route: route,
+                path: request.uri.path,
+                status: status,
+                durationMicroseconds: microseconds,
+                clientAddress: address
+            )
+            handler.logAccess(level: level, message: "request", fields: fields, source: "CopyThatInstrumentation")
             return
         }
+        let duration = String(Double(microseconds) / 1000)
+        let statusText = HTTPMetricsMiddleware<BasicRequestContext>.statusText(status)
         var metadata: Logger.Metadata = [
             "method": .string(request.method.rawValue),
             "route": .string(route),

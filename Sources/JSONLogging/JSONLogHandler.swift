@@ -111,7 +111,7 @@ public struct JSONLogHandler: LogHandler {
     }
 
     /// The handler's metadata, then the provider's.
-    private func addContextMetadata(to entries: inout MetadataEntries) {
+    func addContextMetadata(to entries: inout MetadataEntries) {
         entries.add(self.metadata)
         if let provided = self.metadataProvider?.get(), !provided.isEmpty {
             entries.add(provided)
@@ -128,6 +128,23 @@ public struct JSONLogHandler: LogHandler {
         line: UInt,
         error: (any Error)?
     ) {
+        var writer = self.beginLine(level: level, message: message, source: source, file: file, function: function, line: line)
+        entries.sortByKeyKeepingLast()
+        for entry in entries.entries {
+            self.append(entry, to: &writer)
+        }
+        if let error {
+            writer.appendRaw(",\"error\":{\"type\":")
+            writer.appendString(String(reflecting: type(of: error)))
+            writer.appendRaw(",\"message\":")
+            writer.appendString(self.redaction.redact(String(describing: error)))
+            writer.bytes.append(UInt8(ascii: "}"))
+        }
+        self.finishLine(&writer)
+    }
+
+    /// The line up to its metadata: `{"timestamp":…,"level":…,…,"line":…`.
+    func beginLine(level: Logger.Level, message: String, source: String, file: String, function: String, line: UInt) -> JSONWriter {
         var writer = JSONWriter(capacity: 512 + message.utf8.count)  // an access line is about 400 bytes
         writer.appendRaw("{\"timestamp\":")
         writer.appendTimestamp(millisecondsSinceEpoch: Self.nowMilliseconds())
@@ -145,25 +162,32 @@ public struct JSONLogHandler: LogHandler {
         writer.appendString(function)
         writer.appendRaw(",\"line\":")
         writer.appendUInt(line)
-        entries.sortByKeyKeepingLast()
-        for entry in entries.entries {
-            writer.bytes.append(UInt8(ascii: ","))
-            writer.appendKey(Self.isReserved(entry.key) ? "metadata." + entry.key : entry.key)
-            if entry.trusted, case .string(let string) = entry.value {
-                writer.appendString(string)
-            } else {
-                self.append(entry.value, key: entry.key, to: &writer)
-            }
-        }
-        if let error {
-            writer.appendRaw(",\"error\":{\"type\":")
-            writer.appendString(String(reflecting: type(of: error)))
-            writer.appendRaw(",\"message\":")
-            writer.appendString(self.redaction.redact(String(describing: error)))
-            writer.bytes.append(UInt8(ascii: "}"))
-        }
+        return writer
+    }
+
+    /// Closes the line and hands it to the sink.
+    func finishLine(_ writer: inout JSONWriter) {
         writer.appendRaw("}\n")
         self.sink.write(line: writer.bytes)
+    }
+
+    /// `,"key":value` for one metadata entry; a key that clashes with a fixed one is written as `metadata.<key>`.
+    func append(_ entry: MetadataEntries.Entry, to writer: inout JSONWriter) {
+        writer.bytes.append(UInt8(ascii: ","))
+        writer.appendKey(Self.isReserved(entry.key) ? "metadata." + entry.key : entry.key)
+        if entry.trusted, case .string(let string) = entry.value {
+            writer.appendString(string)
+        } else {
+            self.append(entry.value, key: entry.key, to: &writer)
+        }
+    }
+
+    /// The handler's and the provider's metadata, sorted by key, the provider winning a clash.
+    func contextEntries(extra: Int) -> MetadataEntries {
+        var entries = MetadataEntries(capacity: self.metadata.count + extra)
+        self.addContextMetadata(to: &entries)
+        entries.sortByKeyKeepingLast()
+        return entries
     }
 
     /// Whether `key` is one of the fixed keys (`timestamp`, `level`, `logger`, `message`, `source`, `file`,
@@ -180,7 +204,7 @@ public struct JSONLogHandler: LogHandler {
         }
     }
 
-    private func append(_ value: Logger.Metadata.Value, key: String, to writer: inout JSONWriter) {
+    func append(_ value: Logger.Metadata.Value, key: String, to writer: inout JSONWriter) {
         if self.redaction.isSensitive(key: key) {
             writer.appendString(Redaction.mask)
             return

@@ -99,7 +99,7 @@ struct JSONWriter {
         self.bytes.append(UInt8(ascii: "\""))
     }
 
-    private mutating func appendDigits(_ value: Int, count: Int) {
+    mutating func appendDigits(_ value: Int, count: Int) {
         var divisor = 1
         for _ in 1..<count { divisor *= 10 }
         var remaining = value
@@ -122,5 +122,37 @@ struct JSONWriter {
         let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
         return (Int(year), Int(month), Int(day))
+    }
+}
+
+extension JSONWriter {
+    /// Appends `"<value>"`, an integer as a JSON string.
+    mutating func appendQuotedInteger(_ value: Int) {
+        self.bytes.append(UInt8(ascii: "\""))
+        if value < 0 { self.bytes.append(UInt8(ascii: "-")) }
+        self.appendUInt(UInt(value.magnitude))
+        self.bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends microseconds as milliseconds in a JSON string, as Swift prints the `Double` rounded to three decimals:
+    /// `"12.0"`, `"1.5"`, `"0.042"`.
+    mutating func appendQuotedMilliseconds(microseconds: Int64) {
+        let magnitude = microseconds.magnitude
+        self.bytes.append(UInt8(ascii: "\""))
+        if microseconds < 0 { self.bytes.append(UInt8(ascii: "-")) }
+        self.appendUInt(UInt(magnitude / 1000))
+        self.bytes.append(UInt8(ascii: "."))
+        var fraction = Int(magnitude % 1000)
+        if fraction == 0 {
+            self.bytes.append(UInt8(ascii: "0"))
+        } else {
+            var digits = 3
+            while fraction % 10 == 0 {
+                fraction /= 10
+                digits -= 1
+            }
+            self.appendDigits(fraction, count: digits)
+        }
+        self.bytes.append(UInt8(ascii: "\""))
     }
 }
