@@ -69,7 +69,7 @@ extension JSONLogHandler {
                 next += 1
             }
             if next < context.count && context[next].key == name { next += 1 }
-            writer.bytes.append(UInt8(ascii: ","))
+            writer.append(UInt8(ascii: ","))
             writer.appendKey(name)
             switch key {
             case .clientAddress: writer.appendString(self.redaction.redact(fields.clientAddress ?? ""))

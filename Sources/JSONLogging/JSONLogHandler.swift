@@ -138,7 +138,7 @@ public struct JSONLogHandler: LogHandler {
             writer.appendString(String(reflecting: type(of: error)))
             writer.appendRaw(",\"message\":")
             writer.appendString(self.redaction.redact(String(describing: error)))
-            writer.bytes.append(UInt8(ascii: "}"))
+            writer.append(UInt8(ascii: "}"))
         }
         self.finishLine(&writer)
     }
@@ -168,12 +168,12 @@ public struct JSONLogHandler: LogHandler {
     /// Closes the line and hands it to the sink.
     func finishLine(_ writer: inout JSONWriter) {
         writer.appendRaw("}\n")
-        self.sink.write(line: writer.bytes)
+        writer.withBytes { self.sink.write(bytes: $0) }
     }
 
     /// `,"key":value` for one metadata entry; a key that clashes with a fixed one is written as `metadata.<key>`.
     func append(_ entry: MetadataEntries.Entry, to writer: inout JSONWriter) {
-        writer.bytes.append(UInt8(ascii: ","))
+        writer.append(UInt8(ascii: ","))
         writer.appendKey(Self.isReserved(entry.key) ? "metadata." + entry.key : entry.key)
         if entry.trusted, case .string(let string) = entry.value {
             writer.appendString(string)
@@ -215,20 +215,20 @@ public struct JSONLogHandler: LogHandler {
         case .stringConvertible(let convertible):
             writer.appendString(self.redaction.redact(convertible.description))
         case .array(let values):
-            writer.bytes.append(UInt8(ascii: "["))
+            writer.append(UInt8(ascii: "["))
             for (index, element) in values.enumerated() {
-                if index > 0 { writer.bytes.append(UInt8(ascii: ",")) }
+                if index > 0 { writer.append(UInt8(ascii: ",")) }
                 self.append(element, key: key, to: &writer)
             }
-            writer.bytes.append(UInt8(ascii: "]"))
+            writer.append(UInt8(ascii: "]"))
         case .dictionary(let dictionary):
-            writer.bytes.append(UInt8(ascii: "{"))
+            writer.append(UInt8(ascii: "{"))
             for (index, (nestedKey, nestedValue)) in dictionary.sorted(by: { $0.key < $1.key }).enumerated() {
-                if index > 0 { writer.bytes.append(UInt8(ascii: ",")) }
+                if index > 0 { writer.append(UInt8(ascii: ",")) }
                 writer.appendKey(nestedKey)
                 self.append(nestedValue, key: nestedKey, to: &writer)
             }
-            writer.bytes.append(UInt8(ascii: "}"))
+            writer.append(UInt8(ascii: "}"))
         }
     }
 

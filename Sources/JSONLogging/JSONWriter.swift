@@ -1,16 +1,77 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Appends JSON to a byte buffer: strings with every control character escaped, numbers, and RFC 3339 timestamps.
-struct JSONWriter {
-    var bytes: [UInt8]
+///
+/// The buffer is raw memory the writer owns (it is not copyable, and frees it when done): every line of every log
+/// call goes through here, and appending to an `Array` checks uniqueness and capacity on each of a line's hundred
+/// small appends.
+struct JSONWriter: ~Copyable {
+    private var start: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    /// Bytes written so far.
+    private(set) var count = 0
 
     init(capacity: Int) {
-        self.bytes = []
-        self.bytes.reserveCapacity(capacity)
+        self.capacity = max(capacity, 64)
+        self.start = .allocate(capacity: self.capacity)
+    }
+
+    deinit {
+        self.start.deallocate()
+    }
+
+    /// A copy of what has been written.
+    var bytes: [UInt8] {
+        Array(UnsafeBufferPointer(start: self.start, count: self.count))
+    }
+
+    /// Calls `body` with what has been written.
+    func withBytes<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        body(UnsafeRawBufferPointer(start: self.start, count: self.count))
+    }
+
+    @inline(__always)
+    private mutating func reserve(_ extra: Int) {
+        if self.count + extra > self.capacity { self.grow(to: self.count + extra) }
+    }
+
+    private mutating func grow(to needed: Int) {
+        var capacity = self.capacity * 2
+        while capacity < needed { capacity *= 2 }
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        bigger.update(from: self.start, count: self.count)
+        self.start.deallocate()
+        self.start = bigger
+        self.capacity = capacity
+    }
+
+    /// Appends one byte.
+    @inline(__always)
+    mutating func append(_ byte: UInt8) {
+        self.reserve(1)
+        self.start[self.count] = byte
+        self.count += 1
+    }
+
+    /// Appends bytes.
+    @inline(__always)
+    mutating func append(contentsOf bytes: UnsafeBufferPointer<UInt8>) {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        self.reserve(bytes.count)
+        (self.start + self.count).update(from: base, count: bytes.count)
+        self.count += bytes.count
     }
 
     /// Appends `"string"`, escaping `"`, `\` and every control character (U+0000 to U+001F, and U+007F) so that any
     /// Swift string, NULs and newlines included, stays one valid line. Non-ASCII UTF-8 passes through unchanged.
     mutating func appendString(_ string: String) {
-        self.bytes.append(UInt8(ascii: "\""))
+        self.append(UInt8(ascii: "\""))
         var string = string
         string.withUTF8 { utf8 in
             var runStart = 0
@@ -18,60 +79,66 @@ struct JSONWriter {
                 let byte = utf8[index]
                 guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0x7F else { continue }
                 if runStart < index {
-                    self.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+                    self.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
                 }
                 self.appendEscape(byte)
                 runStart = index + 1
             }
             if runStart < utf8.count {
-                self.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
+                self.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
             }
         }
-        self.bytes.append(UInt8(ascii: "\""))
+        self.append(UInt8(ascii: "\""))
     }
 
     private mutating func appendEscape(_ byte: UInt8) {
-        self.bytes.append(UInt8(ascii: "\\"))
+        self.append(UInt8(ascii: "\\"))
         switch byte {
-        case UInt8(ascii: "\""): self.bytes.append(UInt8(ascii: "\""))
-        case UInt8(ascii: "\\"): self.bytes.append(UInt8(ascii: "\\"))
-        case UInt8(ascii: "\n"): self.bytes.append(UInt8(ascii: "n"))
-        case UInt8(ascii: "\r"): self.bytes.append(UInt8(ascii: "r"))
-        case UInt8(ascii: "\t"): self.bytes.append(UInt8(ascii: "t"))
-        case 0x08: self.bytes.append(UInt8(ascii: "b"))
-        case 0x0C: self.bytes.append(UInt8(ascii: "f"))
+        case UInt8(ascii: "\""): self.append(UInt8(ascii: "\""))
+        case UInt8(ascii: "\\"): self.append(UInt8(ascii: "\\"))
+        case UInt8(ascii: "\n"): self.append(UInt8(ascii: "n"))
+        case UInt8(ascii: "\r"): self.append(UInt8(ascii: "r"))
+        case UInt8(ascii: "\t"): self.append(UInt8(ascii: "t"))
+        case 0x08: self.append(UInt8(ascii: "b"))
+        case 0x0C: self.append(UInt8(ascii: "f"))
         default:
             let hex: [UInt8] = Array("0123456789abcdef".utf8)
-            self.bytes.append(contentsOf: [
-                UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)],
-            ])
+            for escaped in [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]] {
+                self.append(escaped)
+            }
         }
     }
 
     /// Appends `"key":`.
     mutating func appendKey(_ key: String) {
         self.appendString(key)
-        self.bytes.append(UInt8(ascii: ":"))
+        self.append(UInt8(ascii: ":"))
     }
 
     @inline(__always)
     mutating func appendRaw(_ literal: StaticString) {
-        literal.withUTF8Buffer { self.bytes.append(contentsOf: $0) }
+        literal.withUTF8Buffer { self.append(contentsOf: $0) }
     }
 
     /// Appends an unsigned integer.
     mutating func appendUInt(_ value: UInt) {
         if value < 10 {
-            self.bytes.append(UInt8(ascii: "0") &+ UInt8(value))
+            self.append(UInt8(ascii: "0") &+ UInt8(value))
             return
         }
-        let start = self.bytes.count
+        var digits = 0
         var remaining = value
         while remaining > 0 {
-            self.bytes.append(UInt8(ascii: "0") &+ UInt8(remaining % 10))
+            digits += 1
             remaining /= 10
         }
-        self.bytes[start...].reverse()
+        self.reserve(digits)
+        remaining = value
+        for position in stride(from: self.count + digits - 1, through: self.count, by: -1) {
+            self.start[position] = UInt8(ascii: "0") &+ UInt8(remaining % 10)
+            remaining /= 10
+        }
+        self.count += digits
     }
 
     /// Appends `"2026-11-23T07:20:44.123Z"` for a time in milliseconds since the Unix epoch (UTC, RFC 3339).
@@ -81,22 +148,22 @@ struct JSONWriter {
         let days = totalSeconds / 86_400
         let secondOfDay = Int(totalSeconds % 86_400)
         let (year, month, day) = Self.civilDate(daysSinceEpoch: days)
-        self.bytes.append(UInt8(ascii: "\""))
+        self.append(UInt8(ascii: "\""))
         self.appendDigits(year, count: 4)
-        self.bytes.append(UInt8(ascii: "-"))
+        self.append(UInt8(ascii: "-"))
         self.appendDigits(month, count: 2)
-        self.bytes.append(UInt8(ascii: "-"))
+        self.append(UInt8(ascii: "-"))
         self.appendDigits(day, count: 2)
-        self.bytes.append(UInt8(ascii: "T"))
+        self.append(UInt8(ascii: "T"))
         self.appendDigits(secondOfDay / 3600, count: 2)
-        self.bytes.append(UInt8(ascii: ":"))
+        self.append(UInt8(ascii: ":"))
         self.appendDigits(secondOfDay / 60 % 60, count: 2)
-        self.bytes.append(UInt8(ascii: ":"))
+        self.append(UInt8(ascii: ":"))
         self.appendDigits(secondOfDay % 60, count: 2)
-        self.bytes.append(UInt8(ascii: "."))
+        self.append(UInt8(ascii: "."))
         self.appendDigits(milliseconds, count: 3)
-        self.bytes.append(UInt8(ascii: "Z"))
-        self.bytes.append(UInt8(ascii: "\""))
+        self.append(UInt8(ascii: "Z"))
+        self.append(UInt8(ascii: "\""))
     }
 
     mutating func appendDigits(_ value: Int, count: Int) {
@@ -104,7 +171,7 @@ struct JSONWriter {
         for _ in 1..<count { divisor *= 10 }
         var remaining = value
         while divisor > 0 {
-            self.bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: remaining / divisor))
+            self.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: remaining / divisor))
             remaining %= divisor
             divisor /= 10
         }
@@ -128,23 +195,23 @@ struct JSONWriter {
 extension JSONWriter {
     /// Appends `"<value>"`, an integer as a JSON string.
     mutating func appendQuotedInteger(_ value: Int) {
-        self.bytes.append(UInt8(ascii: "\""))
-        if value < 0 { self.bytes.append(UInt8(ascii: "-")) }
+        self.append(UInt8(ascii: "\""))
+        if value < 0 { self.append(UInt8(ascii: "-")) }
         self.appendUInt(UInt(value.magnitude))
-        self.bytes.append(UInt8(ascii: "\""))
+        self.append(UInt8(ascii: "\""))
     }
 
     /// Appends microseconds as milliseconds in a JSON string, as Swift prints the `Double` rounded to three decimals:
     /// `"12.0"`, `"1.5"`, `"0.042"`.
     mutating func appendQuotedMilliseconds(microseconds: Int64) {
         let magnitude = microseconds.magnitude
-        self.bytes.append(UInt8(ascii: "\""))
-        if microseconds < 0 { self.bytes.append(UInt8(ascii: "-")) }
+        self.append(UInt8(ascii: "\""))
+        if microseconds < 0 { self.append(UInt8(ascii: "-")) }
         self.appendUInt(UInt(magnitude / 1000))
-        self.bytes.append(UInt8(ascii: "."))
+        self.append(UInt8(ascii: "."))
         var fraction = Int(magnitude % 1000)
         if fraction == 0 {
-            self.bytes.append(UInt8(ascii: "0"))
+            self.append(UInt8(ascii: "0"))
         } else {
             var digits = 3
             while fraction % 10 == 0 {
@@ -153,6 +220,6 @@ extension JSONWriter {
             }
             self.appendDigits(fraction, count: digits)
         }
-        self.bytes.append(UInt8(ascii: "\""))
+        self.append(UInt8(ascii: "\""))
     }
 }

@@ -12,6 +12,17 @@ import Darwin
 public protocol LogSink: AnyObject, Sendable {
     /// Writes one complete line (its trailing newline included).
     func write(line: [UInt8])
+
+    /// Writes one complete line from memory the caller owns for the duration of the call. The default copies it
+    /// into an array for ``write(line:)``; a sink that can write straight from the memory should.
+    func write(bytes: UnsafeRawBufferPointer)
+}
+
+extension LogSink {
+    /// Copies the line for ``write(line:)``.
+    public func write(bytes: UnsafeRawBufferPointer) {
+        self.write(line: Array(bytes))
+    }
 }
 
 /// Writes lines to a file descriptor, one `write(2)` per line when the kernel takes it whole, and never
@@ -49,18 +60,22 @@ public final class FileDescriptorLogSink: LogSink {
     }
 
     public func write(line: [UInt8]) {
+        line.withUnsafeBytes { self.write(bytes: $0) }
+    }
+
+    /// Writes the line whole, under the sink's lock.
+    public func write(bytes buffer: UnsafeRawBufferPointer) {
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return }
         self.lock.withLock { _ in
-            line.withUnsafeBytes { buffer in
-                var offset = 0
-                while offset < buffer.count {
-                    let written = posixWrite(self.descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                    if written > 0 {
-                        offset += written
-                    } else if written < 0 && (errno == EINTR || errno == EAGAIN) {
-                        continue
-                    } else {
-                        return  // the descriptor is closed or broken: logging must never crash the process
-                    }
+            var offset = 0
+            while offset < buffer.count {
+                let written = posixWrite(self.descriptor, base + offset, buffer.count - offset)
+                if written > 0 {
+                    offset += written
+                } else if written < 0 && (errno == EINTR || errno == EAGAIN) {
+                    continue
+                } else {
+                    return  // the descriptor is closed or broken: logging must never crash the process
                 }
             }
         }
