@@ -40,6 +40,13 @@ public struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
 
 /// The access line of one request, written through the request's logger.
 enum AccessLogLine {
+    /// The access line's message, source and position, encoded once.
+    static let callSite = LogCallSite(
+        message: "request",
+        source: "CopyThatInstrumentation",
+        function: "write(_:logger:level:route:status:elapsed:remoteAddress:)"
+    )
+
     /// With a ``JSONLogHandler`` (the usual case) the line is written without building a metadata dictionary; any
     /// other handler gets the same fields as call metadata.
     static func write(
@@ -65,7 +72,7 @@ enum AccessLogLine {
                 durationMicroseconds: microseconds,
                 clientAddress: address
             )
-            handler.logAccess(level: level, message: "request", fields: fields, source: "CopyThatInstrumentation")
+            handler.logAccess(level: level, fields: fields, callSite: Self.callSite)
             return
         }
         let duration = String(Double(microseconds) / 1000)

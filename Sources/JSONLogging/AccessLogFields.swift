@@ -43,29 +43,54 @@ package struct AccessLogFields {
     }
 }
 
+/// Where an access line comes from, with its message, encoded once: the `"message"`, `"source"`, `"file"`,
+/// `"function"` and `"line"` members are the same on every line of one call site, so they are escaped when the call
+/// site is created rather than on every request. The message must be a constant without secrets: it is not scanned.
+package struct LogCallSite: Sendable {
+    let encoded: [UInt8]
+
+    /// Encodes a call site.
+    package init(message: String, source: String, file: String = #fileID, function: String = #function, line: UInt = #line) {
+        var writer = JSONWriter(capacity: 256)
+        writer.appendRaw(",\"message\":")
+        writer.appendString(message)
+        writer.appendRaw(",\"source\":")
+        writer.appendString(source)
+        writer.appendRaw(",\"file\":")
+        writer.appendString(file)
+        writer.appendRaw(",\"function\":")
+        writer.appendString(function)
+        writer.appendRaw(",\"line\":")
+        writer.appendUInt(line)
+        self.encoded = writer.bytes
+    }
+}
+
 extension JSONLogHandler {
     /// Writes one access line: the logger's and the provider's metadata merged in key order with `fields`, which
     /// win a clash of keys as call metadata does. The same line ``log(level:message:fields:source:file:function:line:)``
     /// would write with these fields as strings, at a fraction of the cost: this is the line every request writes.
-    package func logAccess(
-        level: Logger.Level,
-        message: String,
-        fields: AccessLogFields,
-        source: String,
-        file: String = #fileID,
-        function: String = #function,
-        line: UInt = #line
-    ) {
+    ///
+    /// A `request_id` among the logger's metadata is written without the credential scan when it is a well-formed
+    /// id (at most 128 letters, digits, `-`, `_` and `.`): nothing of that shape can carry a secret the scanner finds.
+    package func logAccess(level: Logger.Level, fields: AccessLogFields, callSite: LogCallSite) {
         guard self.logLevel <= level else { return }
         let context = self.contextEntries(extra: 0).entries
-        var writer = self.beginLine(level: level, message: message, source: source, file: file, function: function, line: line)
+        var writer = JSONWriter(capacity: 512)
+        writer.appendRaw("{\"timestamp\":")
+        writer.appendTimestamp(millisecondsSinceEpoch: Self.nowMilliseconds())
+        writer.appendRaw(",\"level\":")
+        writer.appendString(level.jsonName)
+        writer.appendRaw(",\"logger\":")
+        writer.appendString(self.label)
+        callSite.encoded.withUnsafeBufferPointer { writer.append(contentsOf: $0) }
         var next = 0
         for key in AccessLogFields.Key.allCases {
             if key == .clientAddress && fields.clientAddress == nil { continue }
             let name = key.name
             // Context entries that sort before this field, then drop one the field overrides.
             while next < context.count && context[next].key < name {
-                self.append(context[next], to: &writer)
+                self.appendContext(context[next], to: &writer)
                 next += 1
             }
             if next < context.count && context[next].key == name { next += 1 }
@@ -81,9 +106,37 @@ extension JSONLogHandler {
             }
         }
         while next < context.count {
-            self.append(context[next], to: &writer)
+            self.appendContext(context[next], to: &writer)
             next += 1
         }
         self.finishLine(&writer)
+    }
+
+    /// One of the logger's metadata entries; a well-formed `request_id` skips the credential scan.
+    private func appendContext(_ entry: MetadataEntries.Entry, to writer: inout JSONWriter) {
+        if entry.key == "request_id", case .string(let id) = entry.value, Self.isPlainToken(id) {
+            writer.appendRaw(",\"request_id\":")
+            writer.appendString(id)
+        } else {
+            self.append(entry, to: &writer)
+        }
+    }
+
+    /// At most 128 bytes of letters, digits, `-`, `_` and `.`: the shape of a request id.
+    static func isPlainToken(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            guard bytes.count <= 128 else { return false }
+            for byte in bytes {
+                switch byte {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                    UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."):
+                    continue
+                default:
+                    return false
+                }
+            }
+            return true
+        }
     }
 }

@@ -232,7 +232,7 @@ public struct JSONLogHandler: LogHandler {
         }
     }
 
-    private static func nowMilliseconds() -> Int64 {
+    static func nowMilliseconds() -> Int64 {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000

@@ -31,6 +31,9 @@ import Testing
             // Keys the access fields override, a reserved key, a sensitive key, and a provider clash.
             (["status": "shadowed", "path": "shadowed", "message": "reserved", "api_key": "sk-secret"], ["status": "also"], nil, 999),
             (["client_address": "shadowed", "duration_ms": "shadowed"], ["request_id": "p"], "192.168.0.7", 42),
+            // A request id that is not a plain token is scanned like any value.
+            (["request_id": "token=sk-ant-api03-abcdefghijklmnopqrstuvwxyz"], [:], nil, 5),
+            (["request_id": "0123456789abcdef0123456789abcdef"], [:], nil, 5),
         ] as [([String: String], [String: String], String?, Int64)]
     )
     func matchesTheGeneralPath(handler: [String: String], provided: [String: String], address: String?, microseconds: Int64) throws {
@@ -50,7 +53,8 @@ import Testing
             durationMicroseconds: microseconds,
             clientAddress: address
         )
-        handlerValue.logAccess(level: .info, message: "request", fields: fields, source: "test", file: "F", function: "f", line: 1)
+        let callSite = LogCallSite(message: "request", source: "test", file: "F", function: "f", line: 1)
+        handlerValue.logAccess(level: .info, fields: fields, callSite: callSite)
         let duration = String((Double(microseconds) / 1000 * 1000).rounded() / 1000)
         handlerValue.log(
             level: .info,
@@ -83,7 +87,7 @@ import Testing
         let sink = InMemoryLogSink()
         let handler = JSONLogHandler(label: "api", sink: sink, logLevel: .warning, metadataProvider: nil)
         let fields = AccessLogFields(method: "GET", route: "/", path: "/", status: 200, durationMicroseconds: 1, clientAddress: nil)
-        handler.logAccess(level: .info, message: "request", fields: fields, source: "test")
+        handler.logAccess(level: .info, fields: fields, callSite: LogCallSite(message: "request", source: "test"))
         #expect(sink.lines.isEmpty)
     }
 }
