@@ -7,10 +7,12 @@ import NIOCore
 /// ``RequestIDMiddleware`` runs first): method, route template, raw path, status, duration and client address.
 public struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
     let level: Logger.Level
+    let remoteAddressReader: RemoteAddressReader?
 
     /// Creates the middleware; lines are written at `level` (default `info`).
     public init(level: Logger.Level = .info) {
         self.level = level
+        self.remoteAddressReader = (Context.self as? any RemoteAddressRequestContext.Type).map(RemoteAddressReader.init)
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -33,7 +35,7 @@ public struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
             route: HTTPMetricsMiddleware<Context>.endpoint(of: context),
             status: status,
             elapsed: ContinuousClock.now - start,
-            remoteAddress: (context as? any RemoteAddressRequestContext)?.remoteAddress
+            remoteAddress: self.remoteAddressReader.flatMap { reader in withUnsafePointer(to: context) { reader.read($0) } }
         )
     }
 }

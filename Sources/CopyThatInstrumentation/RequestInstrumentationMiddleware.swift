@@ -10,6 +10,9 @@ public struct RequestInstrumentationMiddleware<Context: RequestContext>: RouterM
     @usableFromInline let requests: MetricFamily<Counter>
     @usableFromInline let duration: MetricFamily<Histogram>
     @usableFromInline let accessLogLevel: Logger.Level?
+    /// Reads the client's address from a `Context` that knows it (`RemoteAddressRequestContext`); nil for one that
+    /// does not. Decided once on the type: casting the context value on every request would copy it first.
+    @usableFromInline let remoteAddressReader: RemoteAddressReader?
 
     /// Creates the middleware over the catalogue's HTTP families.
     /// - Parameter accessLogLevel: the level of the access line (default `info`); `nil` writes none.
@@ -23,6 +26,7 @@ public struct RequestInstrumentationMiddleware<Context: RequestContext>: RouterM
         self.requests = requests
         self.duration = duration
         self.accessLogLevel = accessLogLevel
+        self.remoteAddressReader = (Context.self as? any RemoteAddressRequestContext.Type).map(RemoteAddressReader.init)
     }
 
     // Inlinable, so that it is specialised for the application's context type where the router is built; the work
@@ -54,7 +58,7 @@ public struct RequestInstrumentationMiddleware<Context: RequestContext>: RouterM
         RequestInstrumentation.finish(
             request,
             endpointPath: context.endpointPath,
-            remoteAddress: (context as? any RemoteAddressRequestContext)?.remoteAddress,
+            remoteAddress: self.remoteAddressReader.flatMap { reader in withUnsafePointer(to: context) { reader.read($0) } },
             logger: context.logger,
             status: status,
             elapsed: ContinuousClock.now - start,
@@ -62,6 +66,26 @@ public struct RequestInstrumentationMiddleware<Context: RequestContext>: RouterM
             duration: self.duration,
             accessLogLevel: self.accessLogLevel
         )
+    }
+}
+
+/// Reads `remoteAddress` from a context whose type conforms to `RemoteAddressRequestContext`, found at run time,
+/// through a pointer to the context rather than a copy of it.
+@usableFromInline
+struct RemoteAddressReader: Sendable {
+    private let readAddress: @Sendable (UnsafeRawPointer) -> SocketAddress?
+
+    init(_ type: any RemoteAddressRequestContext.Type) {
+        func reader<Conforming: RemoteAddressRequestContext>(_: Conforming.Type) -> @Sendable (UnsafeRawPointer) -> SocketAddress? {
+            { pointer in pointer.assumingMemoryBound(to: Conforming.self).pointee.remoteAddress }
+        }
+        self.readAddress = reader(type)
+    }
+
+    /// The address of the context at `context`, which must be of the type this reader was made for.
+    @usableFromInline
+    func read<Context>(_ context: UnsafePointer<Context>) -> SocketAddress? {
+        self.readAddress(UnsafeRawPointer(context))
     }
 }
 

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import JSONLogging
 import Logging
+import NIOCore
 import PrometheusRegistry
 import Synchronization
 import Testing
@@ -15,9 +16,46 @@ enum Wiring: CaseIterable, Sendable {
     case combined
 }
 
+/// A context that knows the client's address, as an application's own context would.
+struct AddressContext: RequestContext, RemoteAddressRequestContext {
+    var coreContext: CoreRequestContextStorage
+    let remoteAddress: SocketAddress?
+
+    init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.remoteAddress = source.channel.remoteAddress
+    }
+}
+
 /// A small application with the request id, metrics and access log middleware, as the core API wires them.
 @Suite struct MiddlewareTests {
     struct Boom: Error {}
+
+    @Test(arguments: Wiring.allCases)
+    func theAccessLineCarriesTheClientAddressWhenTheContextKnowsIt(wiring: Wiring) async throws {
+        let registry = PrometheusRegistry()
+        let metrics = try CopyThatMetrics(registry: registry, version: "test", environment: "test")
+        let logs = InMemoryLogSink()
+        let logger = Logger(label: "api") { JSONLogHandler(label: $0, sink: logs, logLevel: .debug) }
+        let router = Router(context: AddressContext.self)
+        switch wiring {
+        case .chain:
+            router.add(middleware: RequestIDMiddleware())
+            router.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
+            router.add(middleware: AccessLogMiddleware())
+        case .combined:
+            router.add(middleware: RequestInstrumentationMiddleware(metrics: metrics))
+        }
+        router.get("/ping") { _, _ in "pong" }
+        try await Application(router: router, logger: logger).test(.live) { client async throws in
+            #expect(try await client.execute(uri: "/ping", method: .get).status == .ok)
+        }
+        let access = logs.lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            .filter { $0["message"] as? String == "request" }
+        #expect(access.count == 1)
+        #expect(access.first?["client_address"] as? String == "127.0.0.1")
+        #expect(access.first?["route"] as? String == "/ping")
+    }
 
     func makeApp(_ wiring: Wiring) throws -> (Application<RouterResponder<BasicRequestContext>>, PrometheusRegistry, InMemoryLogSink) {
         let registry = PrometheusRegistry()
