@@ -65,18 +65,23 @@ public final class FileDescriptorLogSink: LogSink {
 
     /// Writes the line whole, under the sink's lock.
     public func write(bytes buffer: UnsafeRawBufferPointer) {
-        guard let base = buffer.baseAddress, buffer.count > 0 else { return }
-        self.lock.withLock { _ in
-            var offset = 0
-            while offset < buffer.count {
-                let written = posixWrite(self.descriptor, base + offset, buffer.count - offset)
-                if written > 0 {
-                    offset += written
-                } else if written < 0 && (errno == EINTR || errno == EAGAIN) {
-                    continue
-                } else {
-                    return  // the descriptor is closed or broken: logging must never crash the process
-                }
+        guard buffer.count > 0 else { return }
+        self.lock.withLock { _ in Self.writeAll(self.descriptor, buffer) }
+    }
+
+    /// Writes all of `buffer` to `descriptor`, retrying short writes and interruptions; gives up silently on a
+    /// closed or broken descriptor, because logging must never crash the process.
+    static func writeAll(_ descriptor: Int32, _ buffer: UnsafeRawBufferPointer) {
+        guard let base = buffer.baseAddress else { return }
+        var offset = 0
+        while offset < buffer.count {
+            let written = posixWrite(descriptor, base + offset, buffer.count - offset)
+            if written > 0 {
+                offset += written
+            } else if written < 0 && (errno == EINTR || errno == EAGAIN) {
+                continue
+            } else {
+                return
             }
         }
     }

@@ -14,6 +14,10 @@ let devNull = open("/dev/null", O_WRONLY)
 let logger = Logger(label: "api") {
     JSONLogHandler(label: $0, sink: FileDescriptorLogSink(descriptor: devNull), logLevel: .info, metadataProvider: nil)
 }
+// The same logger over a BufferedLogSink: lines copied to memory, written in batches by the sink's own thread.
+let bufferedLogger = Logger(label: "api") {
+    JSONLogHandler(label: $0, sink: BufferedLogSink(descriptor: devNull), logLevel: .info, metadataProvider: nil)
+}
 let registry = PrometheusRegistry()
 let metrics = try CopyThatMetrics(registry: registry, version: "bench", environment: "bench")
 
@@ -52,7 +56,7 @@ func request() -> Request {
 }
 
 /// Answers `count` requests through `responder` and returns the nanoseconds taken.
-func run(_ responder: any HTTPResponder<BasicRequestContext>, _ count: Int) async -> Double {
+func run(_ responder: any HTTPResponder<BasicRequestContext>, _ count: Int, logger: Logger = logger) async -> Double {
     let start = ContinuousClock.now
     for _ in 0..<count {
         let context = BasicRequestContext(source: .init(channel: channel, logger: logger))
@@ -63,10 +67,15 @@ func run(_ responder: any HTTPResponder<BasicRequestContext>, _ count: Int) asyn
 }
 
 /// The median time `responder` adds over the bare route, per request, interleaved round by round.
-func added(_ responder: any HTTPResponder<BasicRequestContext>, iterations: Int, rounds: Int) async -> (added: Double, baseline: Double) {
+func added(
+    _ responder: any HTTPResponder<BasicRequestContext>,
+    iterations: Int,
+    rounds: Int,
+    logger: Logger = logger
+) async -> (added: Double, baseline: Double) {
     for _ in 0..<2 {
-        _ = await run(bareResponder, iterations)
-        _ = await run(responder, iterations)
+        _ = await run(bareResponder, iterations, logger: logger)
+        _ = await run(responder, iterations, logger: logger)
     }
     var added: [Double] = []
     var baseline: [Double] = []
@@ -74,11 +83,11 @@ func added(_ responder: any HTTPResponder<BasicRequestContext>, iterations: Int,
         let without: Double
         let with: Double
         if round % 2 == 0 {
-            without = await run(bareResponder, iterations)
-            with = await run(responder, iterations)
+            without = await run(bareResponder, iterations, logger: logger)
+            with = await run(responder, iterations, logger: logger)
         } else {
-            with = await run(responder, iterations)
-            without = await run(bareResponder, iterations)
+            with = await run(responder, iterations, logger: logger)
+            without = await run(bareResponder, iterations, logger: logger)
         }
         baseline.append(without / Double(iterations))
         added.append((with - without) / Double(iterations))
@@ -91,6 +100,18 @@ if Benchmark.isSelected("middleware_overhead") {
     let result = await added(instrumentedResponder, iterations: 50_000, rounds: 15)
     Benchmark.printLine(name: "middleware_overhead", unit: "ns/op", ours: result.added, peer: "none", peerValue: nil, speedup: nil)
     Benchmark.printLine(name: "route_without_middleware", unit: "ns/op", ours: result.baseline, peer: "none", peerValue: nil, speedup: nil)
+}
+
+if Benchmark.isSelected("middleware_overhead_buffered_sink") {
+    let result = await added(instrumentedResponder, iterations: 50_000, rounds: 15, logger: bufferedLogger)
+    Benchmark.printLine(
+        name: "middleware_overhead_buffered_sink",
+        unit: "ns/op",
+        ours: result.added,
+        peer: "none",
+        peerValue: nil,
+        speedup: nil
+    )
 }
 
 for (name, responder) in single where Benchmark.isSelected(name) {
