@@ -52,16 +52,7 @@ package struct LogCallSite: Sendable {
     /// Encodes a call site.
     package init(message: String, source: String, file: String = #fileID, function: String = #function, line: UInt = #line) {
         var writer = JSONWriter(capacity: 256)
-        writer.appendRaw(",\"message\":")
-        writer.appendString(message)
-        writer.appendRaw(",\"source\":")
-        writer.appendString(source)
-        writer.appendRaw(",\"file\":")
-        writer.appendString(file)
-        writer.appendRaw(",\"function\":")
-        writer.appendString(function)
-        writer.appendRaw(",\"line\":")
-        writer.appendUInt(line)
+        writer.appendCallSite(message: message, source: source, file: file, function: function, line: line)
         self.encoded = writer.bytes
     }
 }
@@ -76,13 +67,7 @@ extension JSONLogHandler {
     package func logAccess(level: Logger.Level, fields: AccessLogFields, callSite: LogCallSite) {
         guard self.logLevel <= level else { return }
         let context = self.contextEntries(extra: 0).entries
-        var writer = JSONWriter(capacity: 512)
-        writer.appendRaw("{\"timestamp\":")
-        writer.appendTimestamp(millisecondsSinceEpoch: Self.nowMilliseconds())
-        writer.appendRaw(",\"level\":")
-        writer.appendString(level.jsonName)
-        writer.appendRaw(",\"logger\":")
-        writer.appendString(self.label)
+        var writer = self.beginLine(level: level, capacity: 512)
         callSite.encoded.withUnsafeBufferPointer { writer.append(contentsOf: $0) }
         var next = 0
         for key in AccessLogFields.Key.allCases {

@@ -145,23 +145,20 @@ public struct JSONLogHandler: LogHandler {
 
     /// The line up to its metadata: `{"timestamp":…,"level":…,…,"line":…`.
     func beginLine(level: Logger.Level, message: String, source: String, file: String, function: String, line: UInt) -> JSONWriter {
-        var writer = JSONWriter(capacity: 512 + message.utf8.count)  // an access line is about 400 bytes
+        var writer = self.beginLine(level: level, capacity: 512 + message.utf8.count)  // an access line is about 400 bytes
+        writer.appendCallSite(message: self.redaction.redact(message), source: source, file: file, function: function, line: line)
+        return writer
+    }
+
+    /// The line up to its call site: `{"timestamp":…,"level":…,"logger":…`.
+    func beginLine(level: Logger.Level, capacity: Int) -> JSONWriter {
+        var writer = JSONWriter(capacity: capacity)
         writer.appendRaw("{\"timestamp\":")
         writer.appendTimestamp(millisecondsSinceEpoch: Self.nowMilliseconds())
         writer.appendRaw(",\"level\":")
         writer.appendString(level.jsonName)
         writer.appendRaw(",\"logger\":")
         writer.appendString(self.label)
-        writer.appendRaw(",\"message\":")
-        writer.appendString(self.redaction.redact(message))
-        writer.appendRaw(",\"source\":")
-        writer.appendString(source)
-        writer.appendRaw(",\"file\":")
-        writer.appendString(file)
-        writer.appendRaw(",\"function\":")
-        writer.appendString(function)
-        writer.appendRaw(",\"line\":")
-        writer.appendUInt(line)
         return writer
     }
 

@@ -193,6 +193,20 @@ struct JSONWriter: ~Copyable {
 }
 
 extension JSONWriter {
+    /// Appends `,"message":…,"source":…,"file":…,"function":…,"line":…`, the members that say where a line comes from.
+    mutating func appendCallSite(message: String, source: String, file: String, function: String, line: UInt) {
+        self.appendRaw(",\"message\":")
+        self.appendString(message)
+        self.appendRaw(",\"source\":")
+        self.appendString(source)
+        self.appendRaw(",\"file\":")
+        self.appendString(file)
+        self.appendRaw(",\"function\":")
+        self.appendString(function)
+        self.appendRaw(",\"line\":")
+        self.appendUInt(line)
+    }
+
     /// Appends `"<value>"`, an integer as a JSON string.
     mutating func appendQuotedInteger(_ value: Int) {
         self.append(UInt8(ascii: "\""))

@@ -14,6 +14,18 @@ import Testing
 enum Wiring: CaseIterable, Sendable {
     case chain
     case combined
+
+    /// Adds the instrumentation to `router` this way.
+    func instrument<Context: RequestContext>(_ router: Router<Context>, metrics: CopyThatMetrics) {
+        switch self {
+        case .chain:
+            router.add(middleware: RequestIDMiddleware())
+            router.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
+            router.add(middleware: AccessLogMiddleware())
+        case .combined:
+            router.add(middleware: RequestInstrumentationMiddleware(metrics: metrics))
+        }
+    }
 }
 
 /// A context that knows the client's address, as an application's own context would.
@@ -38,14 +50,7 @@ struct AddressContext: RequestContext, RemoteAddressRequestContext {
         let logs = InMemoryLogSink()
         let logger = Logger(label: "api") { JSONLogHandler(label: $0, sink: logs, logLevel: .debug) }
         let router = Router(context: AddressContext.self)
-        switch wiring {
-        case .chain:
-            router.add(middleware: RequestIDMiddleware())
-            router.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
-            router.add(middleware: AccessLogMiddleware())
-        case .combined:
-            router.add(middleware: RequestInstrumentationMiddleware(metrics: metrics))
-        }
+        wiring.instrument(router, metrics: metrics)
         router.get("/ping") { _, _ in "pong" }
         try await Application(router: router, logger: logger).test(.live) { client async throws in
             #expect(try await client.execute(uri: "/ping", method: .get).status == .ok)
@@ -63,14 +68,7 @@ struct AddressContext: RequestContext, RemoteAddressRequestContext {
         let logs = InMemoryLogSink()
         let logger = Logger(label: "api") { JSONLogHandler(label: $0, sink: logs, logLevel: .debug) }
         let router = Router()
-        switch wiring {
-        case .chain:
-            router.add(middleware: RequestIDMiddleware())
-            router.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
-            router.add(middleware: AccessLogMiddleware())
-        case .combined:
-            router.add(middleware: RequestInstrumentationMiddleware(metrics: metrics))
-        }
+        wiring.instrument(router, metrics: metrics)
         router.get("/api/v1/projects/{id}") { _, context in
             context.logger.info("loading project")
             return "project \(try context.parameters.require("id"))"
