@@ -1,6 +1,7 @@
 import Atomics
 public import HTTPTypes
 public import Hummingbird
+import JSONLogging
 import Logging
 
 /// Gives every request an id: a well-formed `X-Request-ID` from the client (1 to 128 characters of letters, digits,
@@ -36,17 +37,7 @@ public struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// Whether a client's id can be kept: bounded length, safe characters only (no header or log injection).
     public static func isWellFormed(_ id: String) -> Bool {
-        let utf8 = id.utf8
-        guard (1...128).contains(utf8.count) else { return false }
-        return utf8.allSatisfy { byte in
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."):
-                return true
-            default:
-                return false
-            }
-        }
+        JSONLogHandler.isWellFormedRequestID(id)
     }
 
     /// 32 hexadecimal digits: a random per-process prefix and a counter scrambled by a bijective mixer, so ids never

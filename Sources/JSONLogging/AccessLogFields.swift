@@ -99,7 +99,7 @@ extension JSONLogHandler {
 
     /// One of the logger's metadata entries; a well-formed `request_id` skips the credential scan.
     private func appendContext(_ entry: MetadataEntries.Entry, to writer: inout JSONWriter) {
-        if entry.key == "request_id", case .string(let id) = entry.value, Self.isPlainToken(id) {
+        if entry.key == "request_id", case .string(let id) = entry.value, Self.isWellFormedRequestID(id) {
             writer.appendRaw(",\"request_id\":")
             writer.appendString(id)
         } else {
@@ -107,21 +107,19 @@ extension JSONLogHandler {
         }
     }
 
-    /// At most 128 bytes of letters, digits, `-`, `_` and `.`: the shape of a request id.
-    static func isPlainToken(_ text: String) -> Bool {
-        var text = text
-        return text.withUTF8 { bytes in
-            guard bytes.count <= 128 else { return false }
-            for byte in bytes {
-                switch byte {
-                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                    UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."):
-                    continue
-                default:
-                    return false
-                }
+    /// 1 to 128 bytes of letters, digits, `-`, `_` and `.`: the shape of a request id, which can carry neither a
+    /// secret the credential scanner would find nor a header or log injection.
+    package static func isWellFormedRequestID(_ text: String) -> Bool {
+        let utf8 = text.utf8
+        guard (1...128).contains(utf8.count) else { return false }
+        return utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."):
+                return true
+            default:
+                return false
             }
-            return true
         }
     }
 }

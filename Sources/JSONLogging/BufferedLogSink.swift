@@ -17,14 +17,9 @@ import Darwin
 /// fit waits for the buffer to be written (backpressure, never a drop), lines keep their order, and ``flush()``
 /// (call it on shutdown) or the sink's release writes what is pending.
 public final class BufferedLogSink: LogSink {
-    private struct State {
-        var buffer: [UInt8]
-        var stopped = false
-    }
-
     private let descriptor: Int32
     private let capacity: Int
-    private let state: Mutex<State>
+    private let buffer: Mutex<[UInt8]>
     private let flusher: FlushThread
 
     /// Buffers lines for `descriptor` (standard output by default), holding at most `capacity` bytes and writing
@@ -36,7 +31,7 @@ public final class BufferedLogSink: LogSink {
         self.capacity = capacity
         var buffer: [UInt8] = []
         buffer.reserveCapacity(capacity)
-        self.state = Mutex(State(buffer: buffer))
+        self.buffer = Mutex(buffer)
         self.flusher = FlushThread(interval: flushInterval)
         self.flusher.start { [weak self] in self?.flush() }
     }
@@ -54,21 +49,21 @@ public final class BufferedLogSink: LogSink {
     /// than the whole buffer straight through.
     public func write(bytes: UnsafeRawBufferPointer) {
         guard bytes.count > 0 else { return }
-        self.state.withLock { state in
-            if state.buffer.count + bytes.count > self.capacity {
-                self.writeOut(&state.buffer)
+        self.buffer.withLock { buffer in
+            if buffer.count + bytes.count > self.capacity {
+                self.writeOut(&buffer)
             }
             if bytes.count > self.capacity {
                 FileDescriptorLogSink.writeAll(self.descriptor, bytes)
             } else {
-                state.buffer.append(contentsOf: bytes)
+                buffer.append(contentsOf: bytes)
             }
         }
     }
 
     /// Writes every pending line now.
     public func flush() {
-        self.state.withLock { self.writeOut(&$0.buffer) }
+        self.buffer.withLock { self.writeOut(&$0) }
     }
 
     private func writeOut(_ buffer: inout [UInt8]) {

@@ -71,7 +71,7 @@ public final class FileDescriptorLogSink: LogSink {
 
     /// Writes all of `buffer` to `descriptor`, retrying short writes and interruptions; gives up silently on a
     /// closed or broken descriptor, because logging must never crash the process.
-    static func writeAll(_ descriptor: Int32, _ buffer: UnsafeRawBufferPointer) {
+    package static func writeAll(_ descriptor: Int32, _ buffer: UnsafeRawBufferPointer) {
         guard let base = buffer.baseAddress else { return }
         var offset = 0
         while offset < buffer.count {

@@ -1,3 +1,5 @@
+import JSONLogging
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -12,19 +14,11 @@ enum StandardStreams {
         case error
     }
 
-    /// Writes all of `bytes`, retrying short writes and interruptions; a closed stream drops the rest.
+    /// Writes all of `bytes` (as a log sink does: short writes and interruptions retried, a closed stream ends it).
     static func write(_ bytes: [UInt8], to stream: Stream) {
         fflush(nil)  // every output stream, so what print buffered goes first
         let descriptor = stream == .output ? STDOUT_FILENO : STDERR_FILENO
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 && errno == EINTR { continue }
-                guard written > 0 else { return }
-                offset += written
-            }
-        }
+        bytes.withUnsafeBytes { FileDescriptorLogSink.writeAll(descriptor, $0) }
     }
 
     /// Writes `text` to `stream`.
