@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Alerting
@@ -91,5 +92,15 @@ import Testing
         let result = try Fixtures.vector("absent(up{job=\"api\", instance=~\".*\"})", at: 0, in: store)
         #expect(result.map(\.labels.description) == ["{job=\"api\"}"])
         #expect(result.map(\.value) == [1])
+    }
+
+    @Test func mathFunctionsAndOperatorsUseLibm() throws {
+        let store = try Fixtures.store([("g", "8")])
+        #expect(try Fixtures.values("exp(g - 8)", at: 0, in: store) == [1])
+        #expect(try Fixtures.values("ln(g)", at: 0, in: store) == [log(8)])
+        #expect(try Fixtures.values("log2(g)", at: 0, in: store) == [3])
+        #expect(try Fixtures.values("log10(g * 12.5)", at: 0, in: store) == [2])
+        #expect(try Fixtures.values("g ^ 2", at: 0, in: store) == [64])
+        #expect(try Fixtures.values("g atan2 g", at: 0, in: store) == [atan2(8, 8)])
     }
 }

@@ -141,10 +141,10 @@ extension Evaluator {
         case "abs": return { Swift.abs($0) }
         case "ceil": return { $0.rounded(.up) }
         case "floor": return { $0.rounded(.down) }
-        case "exp": return { Glibc.exp($0) }
-        case "ln": return { Glibc.log($0) }
-        case "log2": return { Glibc.log2($0) }
-        case "log10": return { Glibc.log10($0) }
+        case "exp": return { exp($0) }
+        case "ln": return { log($0) }
+        case "log2": return { log2($0) }
+        case "log10": return { log10($0) }
         case "sqrt": return { $0.squareRoot() }
         default: return { $0 > 0 ? 1 : $0 < 0 ? -1 : $0 }
         }

@@ -32,6 +32,10 @@ enum GoMath {
 
     /// Go's `math.Pow`.
     static func pow(_ a: Double, _ b: Double) -> Double {
+        #if canImport(Glibc)
         Glibc.pow(a, b)
+        #else
+        Darwin.pow(a, b)
+        #endif
     }
 }
