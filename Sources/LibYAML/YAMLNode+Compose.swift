@@ -3,10 +3,15 @@ extension YAMLNode {
     /// laughs") cannot make a small file describe an enormous tree for a reader to walk.
     public static let nodeLimit = 1_000_000
 
+    /// The deepest nesting of sequences and mappings a document may have: nodes are built recursively, and a file of
+    /// a hundred thousand `[` must be an error, not a stack overflow. Configuration and rule files nest a few levels.
+    public static let nestingLimit = 256
+
     /// Reads the single YAML document in `yaml` into nodes; nil when the text holds no document.
     ///
     /// Anchors and aliases are resolved (an alias is a copy of its anchored node); a second document, an unknown
-    /// alias, or more than ``nodeLimit`` nodes with aliases expanded are errors, as is anything libyaml rejects.
+    /// alias, more than ``nodeLimit`` nodes with aliases expanded, or nesting deeper than ``nestingLimit`` are errors,
+    /// as is anything libyaml rejects.
     public static func compose(yaml: String) throws(YAMLError) -> YAMLNode? {
         var composer = Composer(parser: try LibYAMLParser(text: yaml))
         return try composer.document()
@@ -20,6 +25,8 @@ private struct Composer {
     var anchors: [String: (node: YAMLNode, size: Int)] = [:]
     /// Nodes so far, aliases counted at their expanded size.
     var nodeCount = 0
+    /// Sequences and mappings open around the node being built.
+    var depth = 0
 
     init(parser: LibYAMLParser) {
         self.parser = parser
@@ -54,6 +61,8 @@ private struct Composer {
             try self.count(anchored.size - 1, at: mark)
             return anchored.node
         case .sequenceStart(let anchor, let mark):
+            try self.enter(at: mark)
+            defer { self.depth -= 1 }
             var items: [YAMLNode] = []
             while true {
                 let next = try self.parser.next()
@@ -62,6 +71,8 @@ private struct Composer {
             }
             return self.remember(.sequence(.init(items, mark: mark)), as: anchor, since: countBefore)
         case .mappingStart(let anchor, let mark):
+            try self.enter(at: mark)
+            defer { self.depth -= 1 }
             var entries: [(key: YAMLNode, value: YAMLNode)] = []
             while true {
                 let next = try self.parser.next()
@@ -72,6 +83,13 @@ private struct Composer {
             return self.remember(.mapping(.init(entries, mark: mark)), as: anchor, since: countBefore)
         case .streamStart, .streamEnd, .documentStart, .documentEnd, .sequenceEnd, .mappingEnd:
             throw YAMLError(problem: "unexpected \(event) event", mark: nil)
+        }
+    }
+
+    private mutating func enter(at mark: YAMLMark) throws(YAMLError) {
+        self.depth += 1
+        guard self.depth <= YAMLNode.nestingLimit else {
+            throw YAMLError(problem: "sequences and mappings nest more than \(YAMLNode.nestingLimit) levels deep", mark: mark)
         }
     }
 

@@ -86,6 +86,20 @@ import Testing
         }
     }
 
+    @Test func deepNestingIsAnErrorNotAStackOverflow() throws {
+        let yaml = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        do {
+            _ = try YAMLNode.compose(yaml: yaml)
+            Issue.record("100,000 nested sequences were accepted")
+        } catch {
+            #expect(error.problem.contains("nest more than \(YAMLNode.nestingLimit) levels"))
+            #expect(error.mark == YAMLMark(line: 1, column: YAMLNode.nestingLimit + 1))
+        }
+        // At the limit it is read.
+        let deepest = String(repeating: "[", count: YAMLNode.nestingLimit) + String(repeating: "]", count: YAMLNode.nestingLimit)
+        #expect(try YAMLNode.compose(yaml: deepest) != nil)
+    }
+
     @Test func emptyTextHasNoDocumentAndASecondDocumentIsAnError() throws {
         #expect(try YAMLNode.compose(yaml: "") == nil)
         #expect(try YAMLNode.compose(yaml: "# only a comment\n") == nil)
