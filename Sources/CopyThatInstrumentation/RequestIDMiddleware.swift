@@ -5,8 +5,10 @@ import JSONLogging
 import Logging
 
 /// Gives every request an id: a well-formed `X-Request-ID` from the client (1 to 128 characters of letters, digits,
-/// `-`, `_`, `.`) is kept, anything else is replaced by a fresh random one. The id is echoed on the response and put
-/// in the request logger's metadata as `request_id`, so every line the request logs carries it.
+/// `-`, `_`, `.`) is kept, anything else is replaced by a fresh random one. The id is echoed on the response and
+/// bound to the request's task as `LogContext.requestID`, so every line logged while serving it carries
+/// `request_id`: a `JSONLogHandler` writes it on the lines of any logger; with another handler it is put in the
+/// request logger's metadata.
 public struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
     /// The header name.
     public static var headerName: HTTPField.Name { requestIDHeaderName }
@@ -16,8 +18,22 @@ public struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let id = Self.id(for: request)
-        var context = context
-        context.logger[metadataKey: "request_id"] = .string(id)
+        guard LogContext.isWrittenByHandler(of: context.logger) else {
+            var context = context
+            context.logger[metadataKey: LogContext.requestIDKey] = .string(id)
+            return try await LogContext.$requestID.withValue(id) {
+                try await self.respond(to: request, context: context, id: id, next: next)
+            }
+        }
+        return try await LogContext.$requestID.withValue(id) { try await self.respond(to: request, context: context, id: id, next: next) }
+    }
+
+    private func respond(
+        to request: Request,
+        context: Context,
+        id: String,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         do {
             var response = try await next(request, context)
             response.headers[Self.headerName] = id

@@ -1,4 +1,5 @@
 public import Hummingbird
+public import JSONLogging
 public import Logging
 public import NIOCore
 public import PrometheusRegistry
@@ -34,8 +35,25 @@ public struct RequestInstrumentationMiddleware<Context: RequestContext>: RouterM
     @inlinable
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let id = RequestInstrumentation.requestID(of: request)
-        var context = context
-        context.logger[metadataKey: "request_id"] = .string(id)
+        // The id is bound to the task, where a JSONLogHandler reads it on every line of any logger; another handler
+        // gets it in the request logger's metadata (which copies the context and its logger).
+        guard RequestInstrumentation.handlerWritesTaskRequestID(context.logger) else {
+            var context = context
+            context.logger[metadataKey: LogContext.requestIDKey] = .string(id)
+            return try await LogContext.$requestID.withValue(id) {
+                try await self.respond(to: request, context: context, id: id, next: next)
+            }
+        }
+        return try await LogContext.$requestID.withValue(id) { try await self.respond(to: request, context: context, id: id, next: next) }
+    }
+
+    @inlinable
+    func respond(
+        to request: Request,
+        context: Context,
+        id: String,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         let start = ContinuousClock.now
         var response: Response
         do {
@@ -95,6 +113,11 @@ enum RequestInstrumentation {
     @usableFromInline
     static func requestID(of request: Request) -> String {
         RequestIDMiddleware<BasicRequestContext>.id(for: request)
+    }
+
+    @usableFromInline
+    static func handlerWritesTaskRequestID(_ logger: Logger) -> Bool {
+        LogContext.isWrittenByHandler(of: logger)
     }
 
     @usableFromInline

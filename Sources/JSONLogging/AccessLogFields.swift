@@ -28,7 +28,7 @@ package struct AccessLogFields {
 
     /// The keys, in the order they are written (sorted, as every line's metadata is).
     enum Key: CaseIterable {
-        case clientAddress, durationMilliseconds, method, path, route, status
+        case clientAddress, durationMilliseconds, method, path, requestID, route, status
 
         var name: String {
             switch self {
@@ -36,6 +36,7 @@ package struct AccessLogFields {
             case .durationMilliseconds: "duration_ms"
             case .method: "method"
             case .path: "path"
+            case .requestID: LogContext.requestIDKey
             case .route: "route"
             case .status: "status"
             }
@@ -62,22 +63,38 @@ extension JSONLogHandler {
     /// win a clash of keys as call metadata does. The same line ``log(level:message:fields:source:file:function:line:)``
     /// would write with these fields as strings, at a fraction of the cost: this is the line every request writes.
     ///
-    /// A `request_id` among the logger's metadata is written without the credential scan when it is a well-formed
-    /// id (at most 128 letters, digits, `-`, `_` and `.`): nothing of that shape can carry a secret the scanner finds.
+    /// The task's ``LogContext/requestID`` is written as `request_id` unless the logger's metadata has one, as in
+    /// every line. A `request_id` is written without the credential scan when it is a well-formed id (at most 128
+    /// letters, digits, `-`, `_` and `.`): nothing of that shape can carry a secret the scanner finds.
     package func logAccess(level: Logger.Level, fields: AccessLogFields, callSite: LogCallSite) {
         guard self.logLevel <= level else { return }
-        let context = self.contextEntries(extra: 0).entries
-        var writer = self.beginLine(level: level, capacity: 512)
-        callSite.encoded.withUnsafeBufferPointer { writer.append(contentsOf: $0) }
+        let context = self.loggerEntries(extra: 0).entries
+        self.writeLine(level: level) { writer in
+            callSite.encoded.withUnsafeBufferPointer { writer.append(contentsOf: $0) }
+            self.appendAccessFields(fields, context: context, to: &writer)
+        }
+    }
+
+    /// The access fields merged in key order with the logger's entries (`context`, sorted) and the task's request id.
+    private func appendAccessFields(_ fields: AccessLogFields, context: [MetadataEntries.Entry], to writer: inout JSONWriter) {
         var next = 0
         for key in AccessLogFields.Key.allCases {
             if key == .clientAddress && fields.clientAddress == nil { continue }
             let name = key.name
-            // Context entries that sort before this field, then drop one the field overrides.
+            // Context entries that sort before this field.
             while next < context.count && context[next].key < name {
                 self.appendContext(context[next], to: &writer)
                 next += 1
             }
+            if key == .requestID {
+                // The task's id, unless the logger's metadata has its own (written with the entries after it).
+                if next < context.count && context[next].key == name { continue }
+                if let id = LogContext.requestID {
+                    self.appendRequestID(id, to: &writer)
+                }
+                continue
+            }
+            // A field overrides the logger's entry of the same key.
             if next < context.count && context[next].key == name { next += 1 }
             writer.append(UInt8(ascii: ","))
             writer.appendKey(name)
@@ -86,6 +103,7 @@ extension JSONLogHandler {
             case .durationMilliseconds: writer.appendQuotedMilliseconds(microseconds: fields.durationMicroseconds)
             case .method: writer.appendString(fields.method)
             case .path: writer.appendString(self.redaction.redact(fields.path))
+            case .requestID: break  // written above
             case .route: writer.appendString(fields.route)
             case .status: writer.appendQuotedInteger(fields.status)
             }
@@ -94,32 +112,43 @@ extension JSONLogHandler {
             self.appendContext(context[next], to: &writer)
             next += 1
         }
-        self.finishLine(&writer)
     }
 
     /// One of the logger's metadata entries; a well-formed `request_id` skips the credential scan.
     private func appendContext(_ entry: MetadataEntries.Entry, to writer: inout JSONWriter) {
-        if entry.key == "request_id", case .string(let id) = entry.value, Self.isWellFormedRequestID(id) {
-            writer.appendRaw(",\"request_id\":")
-            writer.appendString(id)
+        if entry.key == LogContext.requestIDKey, case .string(let id) = entry.value {
+            self.appendRequestID(id, to: &writer)
         } else {
             self.append(entry, to: &writer)
         }
     }
 
+    /// `,"request_id":"<id>"`; any id but a well-formed one is written as any metadata value is (scanned).
+    private func appendRequestID(_ id: String, to writer: inout JSONWriter) {
+        guard Self.isWellFormedRequestID(id) else {
+            let entry = MetadataEntries.Entry(key: LogContext.requestIDKey, value: .string(id), order: 0, trusted: false)
+            return self.append(entry, to: &writer)
+        }
+        writer.appendRaw(",\"request_id\":")
+        writer.appendString(id)
+    }
+
     /// 1 to 128 bytes of letters, digits, `-`, `_` and `.`: the shape of a request id, which can carry neither a
     /// secret the credential scanner would find nor a header or log injection.
     package static func isWellFormedRequestID(_ text: String) -> Bool {
-        let utf8 = text.utf8
-        guard (1...128).contains(utf8.count) else { return false }
-        return utf8.allSatisfy { byte in
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."):
-                return true
-            default:
-                return false
+        guard (1...128).contains(text.utf8.count) else { return false }
+        var text = text
+        return text.withUTF8 { bytes in
+            for byte in bytes {
+                switch byte {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                    UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."):
+                    continue
+                default:
+                    return false
+                }
             }
+            return true
         }
     }
 }

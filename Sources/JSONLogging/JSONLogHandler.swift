@@ -16,7 +16,8 @@ import Darwin
 /// arrays stay JSON), then `error` (`{"type": …, "message": …}`) when one is attached. A metadata key that would
 /// collide with one of the fixed keys is written as `metadata.<key>`.
 ///
-/// Metadata merges as swift-log specifies: handler metadata, then the metadata provider, then the call's metadata.
+/// Metadata merges as swift-log specifies: handler metadata, then the metadata provider, then the call's metadata;
+/// the task's ``LogContext/requestID`` comes first, so any of those overrides it.
 /// Secrets are masked by ``redaction`` before anything is written (on by default). Each line goes to the ``sink`` in
 /// one call, so lines from concurrent loggers never interleave.
 public struct JSONLogHandler: LogHandler {
@@ -110,8 +111,16 @@ public struct JSONLogHandler: LogHandler {
         )
     }
 
-    /// The handler's metadata, then the provider's.
+    /// The task's request id (``LogContext/requestID``), then the handler's metadata, then the provider's.
     func addContextMetadata(to entries: inout MetadataEntries) {
+        if let id = LogContext.requestID {
+            entries.add(key: LogContext.requestIDKey, value: .string(id), trusted: Self.isWellFormedRequestID(id))
+        }
+        self.addLoggerMetadata(to: &entries)
+    }
+
+    /// The handler's metadata, then the provider's.
+    func addLoggerMetadata(to entries: inout MetadataEntries) {
         entries.add(self.metadata)
         if let provided = self.metadataProvider?.get(), !provided.isEmpty {
             entries.add(provided)
@@ -128,30 +137,26 @@ public struct JSONLogHandler: LogHandler {
         line: UInt,
         error: (any Error)?
     ) {
-        var writer = self.beginLine(level: level, message: message, source: source, file: file, function: function, line: line)
         entries.sortByKeyKeepingLast()
-        for entry in entries.entries {
-            self.append(entry, to: &writer)
+        self.writeLine(level: level, capacity: 512 + message.utf8.count) { writer in
+            writer.appendCallSite(message: self.redaction.redact(message), source: source, file: file, function: function, line: line)
+            for entry in entries.entries {
+                self.append(entry, to: &writer)
+            }
+            if let error {
+                writer.appendRaw(",\"error\":{\"type\":")
+                writer.appendString(String(reflecting: type(of: error)))
+                writer.appendRaw(",\"message\":")
+                writer.appendString(self.redaction.redact(String(describing: error)))
+                writer.append(UInt8(ascii: "}"))
+            }
         }
-        if let error {
-            writer.appendRaw(",\"error\":{\"type\":")
-            writer.appendString(String(reflecting: type(of: error)))
-            writer.appendRaw(",\"message\":")
-            writer.appendString(self.redaction.redact(String(describing: error)))
-            writer.append(UInt8(ascii: "}"))
-        }
-        self.finishLine(&writer)
     }
 
-    /// The line up to its metadata: `{"timestamp":…,"level":…,…,"line":…`.
-    func beginLine(level: Logger.Level, message: String, source: String, file: String, function: String, line: UInt) -> JSONWriter {
-        var writer = self.beginLine(level: level, capacity: 512 + message.utf8.count)  // an access line is about 400 bytes
-        writer.appendCallSite(message: self.redaction.redact(message), source: source, file: file, function: function, line: line)
-        return writer
-    }
-
-    /// The line up to its call site: `{"timestamp":…,"level":…,"logger":…`.
-    func beginLine(level: Logger.Level, capacity: Int) -> JSONWriter {
+    /// Writes one line: `{"timestamp":…,"level":…,"logger":…`, what `body` appends, then `}` and a newline, handed to
+    /// the sink in one call.
+    /// - Parameter capacity: the bytes the line is expected to take (an access line is about 400).
+    func writeLine(level: Logger.Level, capacity: Int = 512, _ body: (inout JSONWriter) -> Void) {
         var writer = JSONWriter(capacity: capacity)
         writer.appendRaw("{\"timestamp\":")
         writer.appendTimestamp(millisecondsSinceEpoch: Self.nowMilliseconds())
@@ -159,11 +164,7 @@ public struct JSONLogHandler: LogHandler {
         writer.appendString(level.jsonName)
         writer.appendRaw(",\"logger\":")
         writer.appendString(self.label)
-        return writer
-    }
-
-    /// Closes the line and hands it to the sink.
-    func finishLine(_ writer: inout JSONWriter) {
+        body(&writer)
         writer.appendRaw("}\n")
         writer.withBytes { self.sink.write(bytes: $0) }
     }
@@ -179,10 +180,11 @@ public struct JSONLogHandler: LogHandler {
         }
     }
 
-    /// The handler's and the provider's metadata, sorted by key, the provider winning a clash.
-    func contextEntries(extra: Int) -> MetadataEntries {
+    /// The handler's and the provider's metadata (not the task's request id), sorted by key, the provider winning a
+    /// clash.
+    func loggerEntries(extra: Int) -> MetadataEntries {
         var entries = MetadataEntries(capacity: self.metadata.count + extra)
-        self.addContextMetadata(to: &entries)
+        self.addLoggerMetadata(to: &entries)
         entries.sortByKeyKeepingLast()
         return entries
     }

@@ -154,6 +154,63 @@ struct AddressContext: RequestContext, RemoteAddressRequestContext {
         #expect(!lines.joined().contains("<script>"))
     }
 
+    /// Any logger used while serving a request (a database layer's, a cost tracker's) writes the request's id, not
+    /// only the request's own logger; after the request, none does.
+    @Test(arguments: Wiring.allCases)
+    func everyLoggerInTheRequestsTaskWritesItsID(wiring: Wiring) async throws {
+        let registry = PrometheusRegistry()
+        let metrics = try CopyThatMetrics(registry: registry, version: "test", environment: "test")
+        let logs = InMemoryLogSink()
+        let database = Logger(label: "db") { JSONLogHandler(label: $0, sink: logs, logLevel: .debug) }
+        let router = Router()
+        wiring.instrument(router, metrics: metrics)
+        router.get("/work") { _, _ in
+            database.info("query")
+            return "done"
+        }
+        let app = Application(router: router, logger: Logger(label: "api") { JSONLogHandler(label: $0, sink: logs, logLevel: .debug) })
+        try await app.test(.router) { client async throws in
+            let response = try await client.execute(
+                uri: "/work",
+                method: .get,
+                headers: [RequestIDMiddleware<BasicRequestContext>.headerName: "req-db-1"]
+            )
+            #expect(response.headers[RequestIDMiddleware<BasicRequestContext>.headerName] == "req-db-1")
+        }
+        database.info("later")
+        let objects = logs.lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let query = try #require(objects.first { $0["message"] as? String == "query" })
+        #expect(query["logger"] as? String == "db")
+        #expect(query["request_id"] as? String == "req-db-1")
+        let access = try #require(objects.first { $0["message"] as? String == "request" })
+        #expect(access["request_id"] as? String == "req-db-1")
+        #expect(objects.first { $0["message"] as? String == "later" }?["request_id"] == nil)
+    }
+
+    /// A handler other than ``JSONLogHandler`` gets the id in the request logger's metadata, on the route's own lines.
+    @Test(arguments: Wiring.allCases)
+    func otherHandlersGetTheIDInTheRequestLoggersMetadata(wiring: Wiring) async throws {
+        let registry = PrometheusRegistry()
+        let metrics = try CopyThatMetrics(registry: registry, version: "test", environment: "test")
+        let recorder = RecordingHandler.Storage()
+        let router = Router()
+        wiring.instrument(router, metrics: metrics)
+        router.get("/work") { _, context in
+            context.logger.info("working")
+            return "done"
+        }
+        let app = Application(router: router, logger: Logger(label: "api") { _ in RecordingHandler(storage: recorder) })
+        try await app.test(.router) { client async throws in
+            _ = try await client.execute(
+                uri: "/work",
+                method: .get,
+                headers: [RequestIDMiddleware<BasicRequestContext>.headerName: "rid-3"]
+            )
+        }
+        let working = try #require(recorder.events.first { $0.message == "working" })
+        #expect(working.metadata["request_id"] == "rid-3")
+    }
+
     /// With a handler other than ``JSONLogHandler`` the access line still carries every field, as call metadata.
     @Test func accessLinesReachOtherHandlersAsMetadata() async throws {
         let registry = PrometheusRegistry()

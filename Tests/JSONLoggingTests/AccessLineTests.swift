@@ -37,6 +37,38 @@ import Testing
         ] as [([String: String], [String: String], String?, Int64)]
     )
     func matchesTheGeneralPath(handler: [String: String], provided: [String: String], address: String?, microseconds: Int64) throws {
+        try self.compareThePaths(handler: handler, provided: provided, address: address, microseconds: microseconds)
+    }
+
+    /// The task's request id: written between `path` and `route`, overridden by the logger's own, scanned when it is
+    /// not a plain token.
+    @Test(
+        arguments: [
+            // (task's id, handler metadata, provider metadata)
+            ("0123456789abcdef0123456789abcdef", [:], [:]),
+            ("from-task", ["request_id": "from-handler"], [:]),
+            ("from-task", [:], ["request_id": "from-provider"]),
+            ("from-task", ["aaa": "1", "qqq": "2", "zzz": "3"], ["rrr": "4"]),
+            ("token=sk-ant-api03-abcdefghijklmnopqrstuvwxyz", [:], [:]),
+        ] as [(String, [String: String], [String: String])]
+    )
+    func theTasksRequestIDMatchesTheGeneralPath(id: String, handler: [String: String], provided: [String: String]) throws {
+        let lines = try LogContext.$requestID.withValue(id) {
+            try self.compareThePaths(handler: handler, provided: provided, address: "10.0.0.1", microseconds: 7)
+        }
+        let object = try decode(lines[0])
+        let expected = handler["request_id"] ?? provided["request_id"] ?? id
+        if expected.contains("sk-ant") {
+            #expect(object["request_id"] as? String != expected)
+        } else {
+            #expect(object["request_id"] as? String == expected)
+        }
+        #expect(lines[0].components(separatedBy: "\"request_id\"").count == 2)
+    }
+
+    /// Writes one access line both ways and checks they match; returns the two lines.
+    @discardableResult
+    func compareThePaths(handler: [String: String], provided: [String: String], address: String?, microseconds: Int64) throws -> [String] {
         let sink = InMemoryLogSink()
         var handlerValue = JSONLogHandler(
             label: "api",
@@ -70,6 +102,7 @@ import Testing
         #expect(Self.withoutTimestamp(lines[0]) == Self.withoutTimestamp(lines[1]))
         #expect(!lines[0].contains("sk-ant-api03") && !lines[0].contains("sk-secret"))
         _ = try decode(lines[0])
+        return lines
     }
 
     @Test(

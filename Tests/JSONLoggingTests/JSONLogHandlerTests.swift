@@ -124,6 +124,47 @@ func makeLogger(
         #expect(line.hasSuffix(#","request_id":"from-provider","service":"api","user_id":"call-user"}"#))
     }
 
+    /// The task's request id reaches the lines of every logger in the task and its child tasks, and only there;
+    /// the logger's, the provider's and the call's `request_id` win over it.
+    @Test func theTasksRequestIDIsOnEveryLoggersLinesAndLosesEveryClash() async throws {
+        let sink = InMemoryLogSink()
+        let database = makeLogger(sink, label: "db")
+        var tagged = makeLogger(sink, label: "tagged")
+        tagged[metadataKey: "request_id"] = "from-handler"
+        await LogContext.$requestID.withValue("req-42") {
+            database.info("query")
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { database.info("child task") }
+            }
+            tagged.info("own id")
+            makeLogger(sink, provider: Logger.MetadataProvider { ["request_id": "from-provider"] }).info("provided")
+            database.info("call", metadata: ["request_id": "from-call"])
+        }
+        database.info("after the request")
+        let ids = try sink.lines.map { try decode($0)["request_id"] as? String }
+        #expect(ids == ["req-42", "req-42", "from-handler", "from-provider", "from-call", nil])
+        #expect(sink.lines.allSatisfy { $0.components(separatedBy: "\"request_id\"").count <= 2 })
+    }
+
+    /// An id bound by someone other than the middleware is scanned like any value.
+    @Test func aTaskRequestIDThatIsNotAPlainTokenIsScanned() throws {
+        let sink = InMemoryLogSink()
+        LogContext.$requestID.withValue("x token=sk-ant-api03-abcdefghijklmnopqrstuvwxyz") {
+            makeLogger(sink).info("hostile")
+        }
+        let line = try #require(sink.lines.first)
+        #expect(!line.contains("sk-ant-api03"))
+        #expect((try decode(line)["request_id"] as? String)?.hasPrefix("x ") == true)
+    }
+
+    /// Handlers other than JSONLogHandler get the task's id through the provider.
+    @Test func theProviderGivesTheTasksRequestID() {
+        #expect(LogContext.metadataProvider.get().isEmpty)
+        LogContext.$requestID.withValue("req-7") {
+            #expect(LogContext.metadataProvider.get() == ["request_id": "req-7"])
+        }
+    }
+
     @Test func everyFixedKeyInMetadataIsPrefixed() throws {
         let sink = InMemoryLogSink()
         let fixed = ["timestamp", "level", "logger", "message", "source", "file", "function", "line", "error"]
