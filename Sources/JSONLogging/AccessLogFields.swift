@@ -69,10 +69,10 @@ extension JSONLogHandler {
     package func logAccess(level: Logger.Level, fields: AccessLogFields, callSite: LogCallSite) {
         guard self.logLevel <= level else { return }
         let context = self.loggerEntries(extra: 0).entries
-        self.writeLine(level: level) { writer in
-            callSite.encoded.withUnsafeBufferPointer { writer.append(contentsOf: $0) }
-            self.appendAccessFields(fields, context: context, to: &writer)
-        }
+        var writer = self.beginLine(level: level, capacity: 512)
+        callSite.encoded.withUnsafeBufferPointer { writer.append(contentsOf: $0) }
+        self.appendAccessFields(fields, context: context, to: &writer)
+        self.finishLine(&writer)
     }
 
     /// The access fields merged in key order with the logger's entries (`context`, sorted) and the task's request id.
@@ -136,19 +136,14 @@ extension JSONLogHandler {
     /// 1 to 128 bytes of letters, digits, `-`, `_` and `.`: the shape of a request id, which can carry neither a
     /// secret the credential scanner would find nor a header or log injection.
     package static func isWellFormedRequestID(_ text: String) -> Bool {
-        guard (1...128).contains(text.utf8.count) else { return false }
-        var text = text
-        return text.withUTF8 { bytes in
-            for byte in bytes {
-                switch byte {
-                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                    UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."):
-                    continue
-                default:
-                    return false
-                }
-            }
-            return true
+        let utf8 = text.utf8
+        guard (1...128).contains(utf8.count) else { return false }
+        func isAllowed(_ byte: UInt8) -> Bool {
+            // Bit b of allowedBytes.0 (bytes 0-63) or .1 (64-127) is set for each allowed byte.
+            let allowedBytes: (UInt64, UInt64) = (0x03FF_6000_0000_0000, 0x07FF_FFFE_87FF_FFFE)
+            guard byte < 128 else { return false }
+            return ((byte < 64 ? allowedBytes.0 : allowedBytes.1) >> UInt64(byte & 63)) & 1 == 1
         }
+        return utf8.withContiguousStorageIfAvailable { bytes in bytes.allSatisfy(isAllowed) } ?? utf8.allSatisfy(isAllowed)
     }
 }

@@ -21,18 +21,47 @@ import Darwin
 /// Secrets are masked by ``redaction`` before anything is written (on by default). Each line goes to the ``sink`` in
 /// one call, so lines from concurrent loggers never interleave.
 public struct JSONLogHandler: LogHandler {
-    /// The logger's label, written as `logger`.
-    public let label: String
+    /// What a logger's copies share and never change, in one reference: copying the handler (swift-log does on every
+    /// metadata change, the access line on every request) retains two references rather than six, and the handler
+    /// fits in an existential's inline buffer, so a `Logger` holding it allocates no box.
+    final class Configuration: Sendable {
+        let label: String
+        let sink: any LogSink
+        let redaction: Redaction
+        let metadataProvider: Logger.MetadataProvider?
+
+        init(label: String, sink: any LogSink, redaction: Redaction, metadataProvider: Logger.MetadataProvider?) {
+            self.label = label
+            self.sink = sink
+            self.redaction = redaction
+            self.metadataProvider = metadataProvider
+        }
+    }
+
+    private var configuration: Configuration
     /// The minimum level written.
     public var logLevel: Logger.Level
     /// Metadata added to every line of this logger.
     public var metadata: Logger.Metadata
-    /// Request-scoped metadata, read on every line.
-    public var metadataProvider: Logger.MetadataProvider?
+
+    /// The logger's label, written as `logger`.
+    public var label: String { self.configuration.label }
     /// Where lines go.
-    public let sink: any LogSink
+    public var sink: any LogSink { self.configuration.sink }
     /// How secrets are masked.
-    public let redaction: Redaction
+    public var redaction: Redaction { self.configuration.redaction }
+    /// Request-scoped metadata, read on every line.
+    public var metadataProvider: Logger.MetadataProvider? {
+        get { self.configuration.metadataProvider }
+        set {
+            self.configuration = Configuration(
+                label: self.label,
+                sink: self.sink,
+                redaction: self.redaction,
+                metadataProvider: newValue
+            )
+        }
+    }
 
     /// Creates a handler.
     /// - Parameters:
@@ -48,12 +77,9 @@ public struct JSONLogHandler: LogHandler {
         metadataProvider: Logger.MetadataProvider? = LoggingSystem.metadataProvider,
         redaction: Redaction = .default
     ) {
-        self.label = label
-        self.sink = sink
+        self.configuration = Configuration(label: label, sink: sink, redaction: redaction, metadataProvider: metadataProvider)
         self.logLevel = logLevel
         self.metadata = [:]
-        self.metadataProvider = metadataProvider
-        self.redaction = redaction
     }
 
     /// Reads or writes one metadata value of this logger.
@@ -138,25 +164,24 @@ public struct JSONLogHandler: LogHandler {
         error: (any Error)?
     ) {
         entries.sortByKeyKeepingLast()
-        self.writeLine(level: level, capacity: 512 + message.utf8.count) { writer in
-            writer.appendCallSite(message: self.redaction.redact(message), source: source, file: file, function: function, line: line)
-            for entry in entries.entries {
-                self.append(entry, to: &writer)
-            }
-            if let error {
-                writer.appendRaw(",\"error\":{\"type\":")
-                writer.appendString(String(reflecting: type(of: error)))
-                writer.appendRaw(",\"message\":")
-                writer.appendString(self.redaction.redact(String(describing: error)))
-                writer.append(UInt8(ascii: "}"))
-            }
+        var writer = self.beginLine(level: level, capacity: 512 + message.utf8.count)
+        writer.appendCallSite(message: self.redaction.redact(message), source: source, file: file, function: function, line: line)
+        for entry in entries.entries {
+            self.append(entry, to: &writer)
         }
+        if let error {
+            writer.appendRaw(",\"error\":{\"type\":")
+            writer.appendString(String(reflecting: type(of: error)))
+            writer.appendRaw(",\"message\":")
+            writer.appendString(self.redaction.redact(String(describing: error)))
+            writer.append(UInt8(ascii: "}"))
+        }
+        self.finishLine(&writer)
     }
 
-    /// Writes one line: `{"timestamp":…,"level":…,"logger":…`, what `body` appends, then `}` and a newline, handed to
-    /// the sink in one call.
+    /// The line up to its call site: `{"timestamp":…,"level":…,"logger":…`.
     /// - Parameter capacity: the bytes the line is expected to take (an access line is about 400).
-    func writeLine(level: Logger.Level, capacity: Int = 512, _ body: (inout JSONWriter) -> Void) {
+    func beginLine(level: Logger.Level, capacity: Int) -> JSONWriter {
         var writer = JSONWriter(capacity: capacity)
         writer.appendRaw("{\"timestamp\":")
         writer.appendTimestamp(millisecondsSinceEpoch: Self.nowMilliseconds())
@@ -164,7 +189,11 @@ public struct JSONLogHandler: LogHandler {
         writer.appendString(level.jsonName)
         writer.appendRaw(",\"logger\":")
         writer.appendString(self.label)
-        body(&writer)
+        return writer
+    }
+
+    /// Closes the line and hands it to the sink in one call.
+    func finishLine(_ writer: inout JSONWriter) {
         writer.appendRaw("}\n")
         writer.withBytes { self.sink.write(bytes: $0) }
     }

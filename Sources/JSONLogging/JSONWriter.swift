@@ -71,22 +71,28 @@ struct JSONWriter: ~Copyable {
     /// Appends `"string"`, escaping `"`, `\` and every control character (U+0000 to U+001F, and U+007F) so that any
     /// Swift string, NULs and newlines included, stays one valid line. Non-ASCII UTF-8 passes through unchanged.
     mutating func appendString(_ string: String) {
+        // Native strings (small ones included) lend their bytes in place; only others are copied first.
+        if string.utf8.withContiguousStorageIfAvailable({ self.appendEscaped($0) }) == nil {
+            var string = string
+            string.withUTF8 { self.appendEscaped($0) }
+        }
+    }
+
+    /// `"` + `utf8` escaped + `"`.
+    private mutating func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
         self.append(UInt8(ascii: "\""))
-        var string = string
-        string.withUTF8 { utf8 in
-            var runStart = 0
-            for index in 0..<utf8.count {
-                let byte = utf8[index]
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0x7F else { continue }
-                if runStart < index {
-                    self.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
-                }
-                self.appendEscape(byte)
-                runStart = index + 1
+        var runStart = 0
+        for index in 0..<utf8.count {
+            let byte = utf8[index]
+            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0x7F else { continue }
+            if runStart < index {
+                self.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
             }
-            if runStart < utf8.count {
-                self.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
-            }
+            self.appendEscape(byte)
+            runStart = index + 1
+        }
+        if runStart < utf8.count {
+            self.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
         }
         self.append(UInt8(ascii: "\""))
     }

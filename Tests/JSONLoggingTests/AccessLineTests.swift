@@ -66,6 +66,21 @@ import Testing
         #expect(lines[0].components(separatedBy: "\"request_id\"").count == 2)
     }
 
+    /// Exactly letters, digits, `-`, `_` and `.` are allowed, checked against every ASCII character and beyond.
+    @Test func aWellFormedRequestIDHasOnlyTheSafeCharacters() {
+        let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.".unicodeScalars)
+        for value in UInt8(0)...127 {
+            let scalar = Unicode.Scalar(value)
+            #expect(JSONLogHandler.isWellFormedRequestID("id" + String(scalar)) == safe.contains(scalar), "\(value)")
+        }
+        for text in ["é", "日本", "id\u{7F}", "😀"] {
+            #expect(!JSONLogHandler.isWellFormedRequestID(text))
+        }
+        #expect(JSONLogHandler.isWellFormedRequestID(String(repeating: "a", count: 128)))
+        #expect(!JSONLogHandler.isWellFormedRequestID(String(repeating: "a", count: 129)))
+        #expect(!JSONLogHandler.isWellFormedRequestID(""))
+    }
+
     /// Writes one access line both ways and checks they match; returns the two lines.
     @discardableResult
     func compareThePaths(handler: [String: String], provided: [String: String], address: String?, microseconds: Int64) throws -> [String] {

@@ -43,10 +43,21 @@ let single: [(String, any HTTPResponder<BasicRequestContext>)] = [
         }
     ),
     ("middleware_request_id_alone", route { $0.add(middleware: RequestIDMiddleware()) }),
+    ("x_combined_no_access", route { $0.add(middleware: RequestInstrumentationMiddleware(metrics: metrics, accessLogLevel: nil)) }),
+    // The floor: a middleware that only calls the next responder.
+    ("middleware_pass_through_alone", route { $0.add(middleware: PassThroughMiddleware()) }),
     ("middleware_metrics_alone", route { $0.add(middleware: HTTPMetricsMiddleware(metrics: metrics)) }),
     ("middleware_access_log_alone", route { $0.add(middleware: AccessLogMiddleware()) }),
 ]
 let channel = EmbeddedChannel()
+
+/// A middleware that does nothing but call the next responder: what any middleware costs.
+struct PassThroughMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        try await next(request, context)
+    }
+}
 
 func request() -> Request {
     Request(
