@@ -147,29 +147,41 @@ struct JSONWriter: ~Copyable {
         self.count += digits
     }
 
-    /// Appends `"2026-11-23T07:20:44.123Z"` for a time in milliseconds since the Unix epoch (UTC, RFC 3339).
+    /// Appends `"2026-11-23T07:20:44.123Z"` for a time in milliseconds since the Unix epoch (UTC, RFC 3339); years
+    /// outside 0 to 9999 are clamped to them. Every line starts with one: the 26 bytes are stored in place, reserved
+    /// once.
     mutating func appendTimestamp(millisecondsSinceEpoch: Int64) {
         let milliseconds = Int(millisecondsSinceEpoch % 1000)
         let totalSeconds = millisecondsSinceEpoch / 1000
         let days = totalSeconds / 86_400
         let secondOfDay = Int(totalSeconds % 86_400)
         let (year, month, day) = Self.civilDate(daysSinceEpoch: days)
-        self.append(UInt8(ascii: "\""))
-        self.appendDigits(year, count: 4)
-        self.append(UInt8(ascii: "-"))
-        self.appendDigits(month, count: 2)
-        self.append(UInt8(ascii: "-"))
-        self.appendDigits(day, count: 2)
-        self.append(UInt8(ascii: "T"))
-        self.appendDigits(secondOfDay / 3600, count: 2)
-        self.append(UInt8(ascii: ":"))
-        self.appendDigits(secondOfDay / 60 % 60, count: 2)
-        self.append(UInt8(ascii: ":"))
-        self.appendDigits(secondOfDay % 60, count: 2)
-        self.append(UInt8(ascii: "."))
-        self.appendDigits(milliseconds, count: 3)
-        self.append(UInt8(ascii: "Z"))
-        self.append(UInt8(ascii: "\""))
+        self.reserve(26)
+        let out = self.start + self.count
+        func put(_ value: Int, digits: Int, at offset: Int) {
+            var remaining = value
+            for position in stride(from: offset + digits - 1, through: offset, by: -1) {
+                out[position] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: remaining % 10)
+                remaining /= 10
+            }
+        }
+        out[0] = UInt8(ascii: "\"")
+        out[5] = UInt8(ascii: "-")
+        out[8] = UInt8(ascii: "-")
+        out[11] = UInt8(ascii: "T")
+        out[14] = UInt8(ascii: ":")
+        out[17] = UInt8(ascii: ":")
+        out[20] = UInt8(ascii: ".")
+        out[24] = UInt8(ascii: "Z")
+        out[25] = UInt8(ascii: "\"")
+        put(min(max(year, 0), 9999), digits: 4, at: 1)
+        put(month, digits: 2, at: 6)
+        put(day, digits: 2, at: 9)
+        put(secondOfDay / 3600, digits: 2, at: 12)
+        put(secondOfDay / 60 % 60, digits: 2, at: 15)
+        put(secondOfDay % 60, digits: 2, at: 18)
+        put(milliseconds, digits: 3, at: 21)
+        self.count += 26
     }
 
     mutating func appendDigits(_ value: Int, count: Int) {

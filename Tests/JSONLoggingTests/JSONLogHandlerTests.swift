@@ -74,6 +74,25 @@ func makeLogger(
         #expect(String(decoding: writer.bytes, as: UTF8.self) == "\"\(expected)\"")
     }
 
+    /// Against Foundation's formatter, over random instants from 1970 to 9999, written after other bytes so that
+    /// the writer has to grow in the middle of some of them.
+    @Test func timestampsMatchFoundationsISO8601Formatter() {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]  // whole seconds from Foundation, milliseconds added here
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        var generator = SystemRandomNumberGenerator()
+        for index in 0..<2_000 {
+            let milliseconds = Int64.random(in: 0...253_402_300_799_999, using: &generator)
+            var writer = JSONWriter(capacity: 64)
+            for _ in 0..<(index % 60) { writer.append(UInt8(ascii: "x")) }
+            writer.appendTimestamp(millisecondsSinceEpoch: milliseconds)
+            let written = String(decoding: writer.bytes, as: UTF8.self)
+            let seconds = formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds / 1000))).dropLast()
+            let expected = seconds + "." + String(String(milliseconds % 1000 + 1000).dropFirst()) + "Z"
+            #expect(written == String(repeating: "x", count: index % 60) + "\"\(expected)\"", "\(milliseconds)")
+        }
+    }
+
     @Test func nestedMetadataStaysJSONAndCollidingKeysAreKept() throws {
         let sink = InMemoryLogSink()
         makeLogger(sink).info(
