@@ -35,22 +35,28 @@ public struct RequestInstrumentationMiddleware<Context: RequestContext>: RouterM
     @inlinable
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let id = RequestInstrumentation.requestID(of: request)
+        // Read once: each read of a context's logger or route copies its whole core storage.
+        let logger = context.logger
         // The id is bound to the task, where a JSONLogHandler reads it on every line of any logger; another handler
         // gets it in the request logger's metadata (which copies the context and its logger).
-        guard RequestInstrumentation.handlerWritesTaskRequestID(context.logger) else {
+        guard RequestInstrumentation.handlerWritesTaskRequestID(logger) else {
             var context = context
             context.logger[metadataKey: LogContext.requestIDKey] = .string(id)
             return try await LogContext.$requestID.withValue(id) {
-                try await self.respond(to: request, context: context, id: id, next: next)
+                try await self.respond(to: request, context: context, logger: context.logger, id: id, next: next)
             }
         }
-        return try await LogContext.$requestID.withValue(id) { try await self.respond(to: request, context: context, id: id, next: next) }
+        return try await LogContext.$requestID.withValue(id) {
+            try await self.respond(to: request, context: context, logger: logger, id: id, next: next)
+        }
     }
 
+    /// Answers through `next` and records the outcome; `logger` is the context's.
     @inlinable
     func respond(
         to request: Request,
         context: Context,
+        logger: Logger,
         id: String,
         next: (Request, Context) async throws -> Response
     ) async throws -> Response {
@@ -60,24 +66,24 @@ public struct RequestInstrumentationMiddleware<Context: RequestContext>: RouterM
             response = try await next(request, context)
         } catch {
             guard let httpError = error as? any HTTPResponseError else {
-                self.finish(request, context: context, status: 500, start: start)
+                self.finish(request, context: context, logger: logger, status: 500, start: start)
                 throw error
             }
             // Keep the id on error responses too: the client needs it most then.
             response = try httpError.response(from: request, context: context)
         }
-        self.finish(request, context: context, status: response.status.code, start: start)
+        self.finish(request, context: context, logger: logger, status: response.status.code, start: start)
         RequestInstrumentation.setRequestID(id, on: &response)
         return response
     }
 
     @inlinable
-    func finish(_ request: Request, context: Context, status: Int, start: ContinuousClock.Instant) {
+    func finish(_ request: Request, context: Context, logger: Logger, status: Int, start: ContinuousClock.Instant) {
         RequestInstrumentation.finish(
             request,
             endpointPath: context.endpointPath,
             remoteAddress: self.remoteAddressReader.flatMap { reader in withUnsafePointer(to: context) { reader.read($0) } },
-            logger: context.logger,
+            logger: logger,
             status: status,
             elapsed: ContinuousClock.now - start,
             requests: self.requests,
