@@ -21,46 +21,69 @@ import Darwin
 /// Secrets are masked by ``redaction`` before anything is written (on by default). Each line goes to the ``sink`` in
 /// one call, so lines from concurrent loggers never interleave.
 public struct JSONLogHandler: LogHandler {
-    /// What a logger's copies share and never change, in one reference: copying the handler (swift-log does on every
-    /// metadata change, the access line on every request) retains two references rather than six, and the handler
-    /// fits in an existential's inline buffer, so a `Logger` holding it allocates no box.
-    final class Configuration: Sendable {
+    /// Everything but the level, in one copy-on-write reference: swift-log copies the handler out of the logger
+    /// whenever it reads the level or logs, so a copy is one retain (and the handler fits in the existential's
+    /// inline buffer, with no box to allocate). Changed only through ``JSONLogHandler``'s setters, which copy it
+    /// unless this handler is its only owner; that discipline is what makes it `Sendable`.
+    final class State: @unchecked Sendable {
         let label: String
         let sink: any LogSink
         let redaction: Redaction
-        let metadataProvider: Logger.MetadataProvider?
+        var metadataProvider: Logger.MetadataProvider?
+        var metadata: Logger.Metadata
 
-        init(label: String, sink: any LogSink, redaction: Redaction, metadataProvider: Logger.MetadataProvider?) {
+        init(
+            label: String,
+            sink: any LogSink,
+            redaction: Redaction,
+            metadataProvider: Logger.MetadataProvider?,
+            metadata: Logger.Metadata
+        ) {
             self.label = label
             self.sink = sink
             self.redaction = redaction
             self.metadataProvider = metadataProvider
+            self.metadata = metadata
         }
-    }
 
-    private var configuration: Configuration
-    /// The minimum level written.
-    public var logLevel: Logger.Level
-    /// Metadata added to every line of this logger.
-    public var metadata: Logger.Metadata
-
-    /// The logger's label, written as `logger`.
-    public var label: String { self.configuration.label }
-    /// Where lines go.
-    public var sink: any LogSink { self.configuration.sink }
-    /// How secrets are masked.
-    public var redaction: Redaction { self.configuration.redaction }
-    /// Request-scoped metadata, read on every line.
-    public var metadataProvider: Logger.MetadataProvider? {
-        get { self.configuration.metadataProvider }
-        set {
-            self.configuration = Configuration(
+        func copy() -> State {
+            State(
                 label: self.label,
                 sink: self.sink,
                 redaction: self.redaction,
-                metadataProvider: newValue
+                metadataProvider: self.metadataProvider,
+                metadata: self.metadata
             )
         }
+    }
+
+    private var state: State
+    /// The minimum level written.
+    public var logLevel: Logger.Level
+
+    /// The logger's label, written as `logger`.
+    public var label: String { self.state.label }
+    /// Where lines go.
+    public var sink: any LogSink { self.state.sink }
+    /// How secrets are masked.
+    public var redaction: Redaction { self.state.redaction }
+    /// Metadata added to every line of this logger.
+    public var metadata: Logger.Metadata {
+        get { self.state.metadata }
+        set { self.uniqueState().metadata = newValue }
+    }
+    /// Request-scoped metadata, read on every line.
+    public var metadataProvider: Logger.MetadataProvider? {
+        get { self.state.metadataProvider }
+        set { self.uniqueState().metadataProvider = newValue }
+    }
+
+    /// The state, copied first unless this handler is its only owner.
+    private mutating func uniqueState() -> State {
+        if !isKnownUniquelyReferenced(&self.state) {
+            self.state = self.state.copy()
+        }
+        return self.state
     }
 
     /// Creates a handler.
@@ -77,15 +100,14 @@ public struct JSONLogHandler: LogHandler {
         metadataProvider: Logger.MetadataProvider? = LoggingSystem.metadataProvider,
         redaction: Redaction = .default
     ) {
-        self.configuration = Configuration(label: label, sink: sink, redaction: redaction, metadataProvider: metadataProvider)
+        self.state = State(label: label, sink: sink, redaction: redaction, metadataProvider: metadataProvider, metadata: [:])
         self.logLevel = logLevel
-        self.metadata = [:]
     }
 
     /// Reads or writes one metadata value of this logger.
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { self.metadata[key] }
-        set { self.metadata[key] = newValue }
+        set { self.uniqueState().metadata[key] = newValue }
     }
 
     public func log(event: LogEvent) {

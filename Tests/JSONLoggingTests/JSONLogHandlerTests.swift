@@ -143,6 +143,35 @@ func makeLogger(
         #expect(line.hasSuffix(#","request_id":"from-provider","service":"api","user_id":"call-user"}"#))
     }
 
+    /// Copies of a handler (and of the loggers holding them) are independent values: metadata, provider and level
+    /// changed on one never show on another, however the copies were made.
+    @Test func handlerCopiesAreIndependent() throws {
+        let sink = InMemoryLogSink()
+        var original = JSONLogHandler(label: "api", sink: sink, logLevel: .info, metadataProvider: nil)
+        original[metadataKey: "tenant"] = "t1"
+        var copy = original
+        copy[metadataKey: "tenant"] = "t2"
+        copy[metadataKey: "extra"] = "x"
+        copy.metadataProvider = Logger.MetadataProvider { ["provided": "p"] }
+        copy.logLevel = .debug
+        #expect(original.metadata == ["tenant": "t1"])
+        #expect(original.metadataProvider == nil)
+        #expect(original.logLevel == .info)
+        #expect(copy.metadata == ["tenant": "t2", "extra": "x"])
+        #expect(copy.metadataProvider?.get() == ["provided": "p"])
+
+        var logger = Logger(label: "api") { _ in original }
+        var derived = logger
+        derived[metadataKey: "tenant"] = "t3"
+        logger.info("from the original")
+        derived.info("from the copy")
+        logger[metadataKey: "tenant"] = nil
+        logger.info("after removing")
+        let tenants = try sink.lines.map { try decode($0)["tenant"] as? String }
+        #expect(tenants == ["t1", "t3", nil])
+        #expect(original.label == "api" && copy.label == "api")
+    }
+
     /// The task's request id reaches the lines of every logger in the task and its child tasks, and only there;
     /// the logger's, the provider's and the call's `request_id` win over it.
     @Test func theTasksRequestIDIsOnEveryLoggersLinesAndLosesEveryClash() async throws {
