@@ -117,8 +117,15 @@ let package = Package(
                 // reads, and keeps resident, at every start; and exports 23,000 symbols, whose tables every symbol
                 // lookup of the shared C libraries searches first (another 1.4 MB resident). Nothing loads this
                 // executable's symbols by name.
+                // The code a running exporter executes goes first and together, in .text.hot
+                // (scripts/copythat-exporter.ld, made by scripts/link-order.sh): the kernel maps code 64 KB around
+                // every page touched, so spread over 16 MB it kept nearly all of it resident. Built with
+                // scripts/build-exporter.sh, every function is in its own section and can be placed.
                 .unsafeFlags(
-                    ["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "--no-export-dynamic"],
+                    [
+                        "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "--no-export-dynamic",
+                        "-Xlinker", "-T", "-Xlinker", "\(Context.packageDirectory)/scripts/copythat-exporter.ld",
+                    ],
                     .when(configuration: .release)
                 )
             ]

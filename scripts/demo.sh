@@ -11,8 +11,7 @@ if [ "${1:-}" = "--listen" ]; then listen=${2:?--listen needs HOST:PORT}; fi
 bash scripts/install-deps.sh
 echo "demo: building copythat-exporter (release)..." >&2
 # The Swift runtime and Foundation linked in, as for production (see "Building for production" in the README).
-swift build -c release --static-swift-stdlib --product copythat-exporter >&2
-binary="$(swift build -c release --show-bin-path)/copythat-exporter"
+binary=$(bash scripts/build-exporter.sh)
 
 work=$(mktemp -d /tmp/copythat-demo.XXXXXX)
 chmod 755 "$work"
