@@ -81,6 +81,12 @@ struct JSONWriter: ~Copyable {
     /// `"` + `utf8` escaped + `"`.
     private mutating func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
         self.append(UInt8(ascii: "\""))
+        // Most values (routes, ids, addresses) need no escape: checked eight bytes at a time, then copied whole.
+        guard Self.mayNeedEscape(utf8) else {
+            self.append(contentsOf: utf8)
+            self.append(UInt8(ascii: "\""))
+            return
+        }
         var runStart = 0
         for index in 0..<utf8.count {
             let byte = utf8[index]
@@ -95,6 +101,32 @@ struct JSONWriter: ~Copyable {
             self.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
         }
         self.append(UInt8(ascii: "\""))
+    }
+
+    /// Whether any byte of `utf8` is below 0x20, `"`, `\\` or 0x7F; false means the bytes can be written as they are.
+    /// Word by word: `x - 0x01…01 & ~x & 0x80…80` is nonzero exactly when some byte of `x` is zero, and below `n`
+    /// for `x - n…n` (n at most 0x80); `"`, `\\` and 0x7F are found as zero bytes of `x ^ c…c`.
+    static func mayNeedEscape(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = utf8.baseAddress else { return false }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        func hasZeroByte(_ word: UInt64) -> Bool { (word &- ones) & ~word & highs != 0 }
+        var index = 0
+        while index + 8 <= utf8.count {
+            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            if (word &- ones &* 0x20) & ~word & highs != 0 || hasZeroByte(word ^ (ones &* 0x22))
+                || hasZeroByte(word ^ (ones &* 0x5C)) || hasZeroByte(word ^ (ones &* 0x7F))
+            {
+                return true
+            }
+            index += 8
+        }
+        while index < utf8.count {
+            let byte = utf8[index]
+            if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0x7F { return true }
+            index += 1
+        }
+        return false
     }
 
     private mutating func appendEscape(_ byte: UInt8) {

@@ -26,6 +26,29 @@ import Testing
         return output
     }
 
+    /// The word-at-a-time check agrees with the byte-by-byte definition for every byte value at every position of
+    /// a word, in the tail after the last whole word, and over random buffers of any bytes.
+    @Test func theWordAtATimeCheckFindsEveryByteThatNeedsAnEscape() {
+        func needsEscape(_ bytes: [UInt8]) -> Bool { bytes.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F } }
+        for value in UInt8.min...UInt8.max {
+            for position in 0..<19 {
+                var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: 19)
+                bytes[position] = value
+                let found = bytes.withUnsafeBufferPointer { JSONWriter.mayNeedEscape($0) }
+                #expect(found == needsEscape(bytes), "byte \(value) at \(position)")
+            }
+        }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<5_000 {
+            let bytes = (0..<Int.random(in: 0...40, using: &generator)).map { _ in
+                // Mostly bytes that need no escape, so that buffers without any are common.
+                Bool.random(using: &generator)
+                    ? UInt8.random(in: 0x23...0x5B, using: &generator) : UInt8.random(in: 0...255, using: &generator)
+            }
+            #expect(bytes.withUnsafeBufferPointer { JSONWriter.mayNeedEscape($0) } == needsEscape(bytes), "\(bytes)")
+        }
+    }
+
     @Test func escapedOutputMatchesTheByteByByteReference() {
         var generator = SystemRandomNumberGenerator()
         let alphabet: [UInt8] = Array("abc xyz/{}".utf8) + [0, 0x01, 0x08, 0x09, 0x0A, 0x0C, 0x0D, 0x1F, 0x22, 0x5C, 0x7F]
