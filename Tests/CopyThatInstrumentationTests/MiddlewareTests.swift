@@ -28,6 +28,28 @@ enum Wiring: CaseIterable, Sendable {
     }
 }
 
+extension Wiring {
+    /// A router of `Context` with the instrumentation wired this way, and the registry its metrics go to.
+    func router<Context: RequestContext>(
+        context: Context.Type = BasicRequestContext.self
+    ) throws -> (Router<Context>, PrometheusRegistry) {
+        let registry = PrometheusRegistry()
+        let router = Router(context: Context.self)
+        self.instrument(router, metrics: try CopyThatMetrics(registry: registry, version: "test", environment: "test"))
+        return (router, registry)
+    }
+}
+
+/// A logger writing JSON lines to `sink`, at `debug`.
+func jsonLogger(_ label: String, to sink: InMemoryLogSink) -> Logger {
+    Logger(label: label) { JSONLogHandler(label: $0, sink: sink, logLevel: .debug) }
+}
+
+/// The lines of `sink` that are JSON objects, decoded.
+func jsonObjects(_ sink: InMemoryLogSink) -> [[String: Any]] {
+    sink.lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+}
+
 /// A context that knows the client's address, as an application's own context would.
 struct AddressContext: RequestContext, RemoteAddressRequestContext {
     var coreContext: CoreRequestContextStorage
@@ -45,30 +67,23 @@ struct AddressContext: RequestContext, RemoteAddressRequestContext {
 
     @Test(arguments: Wiring.allCases)
     func theAccessLineCarriesTheClientAddressWhenTheContextKnowsIt(wiring: Wiring) async throws {
-        let registry = PrometheusRegistry()
-        let metrics = try CopyThatMetrics(registry: registry, version: "test", environment: "test")
         let logs = InMemoryLogSink()
-        let logger = Logger(label: "api") { JSONLogHandler(label: $0, sink: logs, logLevel: .debug) }
-        let router = Router(context: AddressContext.self)
-        wiring.instrument(router, metrics: metrics)
+        let logger = jsonLogger("api", to: logs)
+        let (router, _) = try wiring.router(context: AddressContext.self)
         router.get("/ping") { _, _ in "pong" }
         try await Application(router: router, logger: logger).test(.live) { client async throws in
             #expect(try await client.execute(uri: "/ping", method: .get).status == .ok)
         }
-        let access = logs.lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-            .filter { $0["message"] as? String == "request" }
+        let access = jsonObjects(logs).filter { $0["message"] as? String == "request" }
         #expect(access.count == 1)
         #expect(access.first?["client_address"] as? String == "127.0.0.1")
         #expect(access.first?["route"] as? String == "/ping")
     }
 
     func makeApp(_ wiring: Wiring) throws -> (Application<RouterResponder<BasicRequestContext>>, PrometheusRegistry, InMemoryLogSink) {
-        let registry = PrometheusRegistry()
-        let metrics = try CopyThatMetrics(registry: registry, version: "test", environment: "test")
         let logs = InMemoryLogSink()
-        let logger = Logger(label: "api") { JSONLogHandler(label: $0, sink: logs, logLevel: .debug) }
-        let router = Router()
-        wiring.instrument(router, metrics: metrics)
+        let logger = jsonLogger("api", to: logs)
+        let (router, registry) = try wiring.router()
         router.get("/api/v1/projects/{id}") { _, context in
             context.logger.info("loading project")
             return "project \(try context.parameters.require("id"))"
@@ -158,17 +173,14 @@ struct AddressContext: RequestContext, RemoteAddressRequestContext {
     /// only the request's own logger; after the request, none does.
     @Test(arguments: Wiring.allCases)
     func everyLoggerInTheRequestsTaskWritesItsID(wiring: Wiring) async throws {
-        let registry = PrometheusRegistry()
-        let metrics = try CopyThatMetrics(registry: registry, version: "test", environment: "test")
         let logs = InMemoryLogSink()
-        let database = Logger(label: "db") { JSONLogHandler(label: $0, sink: logs, logLevel: .debug) }
-        let router = Router()
-        wiring.instrument(router, metrics: metrics)
+        let database = jsonLogger("db", to: logs)
+        let (router, _) = try wiring.router()
         router.get("/work") { _, _ in
             database.info("query")
             return "done"
         }
-        let app = Application(router: router, logger: Logger(label: "api") { JSONLogHandler(label: $0, sink: logs, logLevel: .debug) })
+        let app = Application(router: router, logger: jsonLogger("api", to: logs))
         try await app.test(.router) { client async throws in
             let response = try await client.execute(
                 uri: "/work",
@@ -178,7 +190,7 @@ struct AddressContext: RequestContext, RemoteAddressRequestContext {
             #expect(response.headers[RequestIDMiddleware<BasicRequestContext>.headerName] == "req-db-1")
         }
         database.info("later")
-        let objects = logs.lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let objects = jsonObjects(logs)
         let query = try #require(objects.first { $0["message"] as? String == "query" })
         #expect(query["logger"] as? String == "db")
         #expect(query["request_id"] as? String == "req-db-1")
@@ -191,11 +203,8 @@ struct AddressContext: RequestContext, RemoteAddressRequestContext {
     /// metadata, and the access line carries every field, as call metadata.
     @Test(arguments: Wiring.allCases)
     func otherHandlersGetTheIDAndTheAccessFieldsAsMetadata(wiring: Wiring) async throws {
-        let registry = PrometheusRegistry()
-        let metrics = try CopyThatMetrics(registry: registry, version: "test", environment: "test")
         let recorder = RecordingHandler.Storage()
-        let router = Router()
-        wiring.instrument(router, metrics: metrics)
+        let (router, _) = try wiring.router()
         router.get("/api/v1/projects/{id}") { _, context in
             context.logger.info("working")
             return "ok"
