@@ -81,7 +81,8 @@ public struct RequestInstrumentationMiddleware<Context: RequestContext>: RouterM
     func finish(_ request: Request, context: Context, logger: Logger, status: Int, start: ContinuousClock.Instant) {
         RequestInstrumentation.finish(
             request,
-            endpointPath: context.endpointPath,
+            // Through the core storage in place: `context.endpointPath` is not inlinable and copies it first.
+            endpointPath: context.coreContext.endpointPath.value,
             remoteAddress: self.remoteAddressReader.flatMap { reader in withUnsafePointer(to: context) { reader.read($0) } },
             logger: logger,
             status: status,

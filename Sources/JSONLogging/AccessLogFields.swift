@@ -17,6 +17,7 @@ package struct AccessLogFields {
     package var clientAddress: String?
 
     /// The fields of one request.
+    @inlinable
     package init(method: String, route: String, path: String, status: Int, durationMicroseconds: Int64, clientAddress: String?) {
         self.method = method
         self.route = route
@@ -68,15 +69,19 @@ extension JSONLogHandler {
     /// letters, digits, `-`, `_` and `.`): nothing of that shape can carry a secret the scanner finds.
     package func logAccess(level: Logger.Level, fields: AccessLogFields, callSite: LogCallSite) {
         guard self.logLevel <= level else { return }
-        let context = self.loggerEntries(extra: 0).entries
         var writer = self.beginLine(level: level, capacity: 512)
         callSite.encoded.withUnsafeBufferPointer { writer.append(contentsOf: $0) }
-        self.appendAccessFields(fields, context: context, to: &writer)
+        if self.metadata.isEmpty && self.metadataProvider == nil {
+            self.appendAccessFields(fields, to: &writer)
+        } else {
+            self.appendAccessFields(fields, context: self.loggerEntries(extra: 0).entries, to: &writer)
+        }
         self.finishLine(&writer)
     }
 
     /// The access fields merged in key order with the logger's entries (`context`, sorted) and the task's request id.
     private func appendAccessFields(_ fields: AccessLogFields, context: [MetadataEntries.Entry], to writer: inout JSONWriter) {
+        guard !context.isEmpty else { return self.appendAccessFields(fields, to: &writer) }
         var next = 0
         for key in AccessLogFields.Key.allCases {
             if key == .clientAddress && fields.clientAddress == nil { continue }
@@ -114,6 +119,28 @@ extension JSONLogHandler {
         }
     }
 
+    /// The access fields of a logger without metadata (the usual case): the same keys in the same order as the
+    /// merge above, each written as a constant.
+    private func appendAccessFields(_ fields: AccessLogFields, to writer: inout JSONWriter) {
+        if let address = fields.clientAddress {
+            writer.appendRaw(",\"client_address\":")
+            writer.appendString(self.redaction.redact(address))
+        }
+        writer.appendRaw(",\"duration_ms\":")
+        writer.appendQuotedMilliseconds(microseconds: fields.durationMicroseconds)
+        writer.appendRaw(",\"method\":")
+        writer.appendString(fields.method)
+        writer.appendRaw(",\"path\":")
+        writer.appendString(self.redaction.redact(fields.path))
+        if let id = LogContext.requestID {
+            self.appendRequestID(id, to: &writer)
+        }
+        writer.appendRaw(",\"route\":")
+        writer.appendString(fields.route)
+        writer.appendRaw(",\"status\":")
+        writer.appendQuotedInteger(fields.status)
+    }
+
     /// One of the logger's metadata entries; a well-formed `request_id` skips the credential scan.
     private func appendContext(_ entry: MetadataEntries.Entry, to writer: inout JSONWriter) {
         if entry.key == LogContext.requestIDKey, case .string(let id) = entry.value {
@@ -137,7 +164,7 @@ extension JSONLogHandler {
     /// secret the credential scanner would find nor a header or log injection.
     package static func isWellFormedRequestID(_ text: String) -> Bool {
         let utf8 = text.utf8
-        guard (1...128).contains(utf8.count) else { return false }
+        guard utf8.count >= 1 && utf8.count <= 128 else { return false }
         func isAllowed(_ byte: UInt8) -> Bool {
             // Bit b of allowedBytes.0 (bytes 0-63) or .1 (64-127) is set for each allowed byte.
             let allowedBytes: (UInt64, UInt64) = (0x03FF_6000_0000_0000, 0x07FF_FFFE_87FF_FFFE)

@@ -25,7 +25,9 @@ import Testing
     @Test(
         arguments: [
             // (handler metadata, provider metadata, client address, microseconds)
+            // No logger metadata (the fast path), with and without an address.
             ([:], [:], nil, 0),
+            ([:], [:], "10.0.0.1", 1_500),
             (["request_id": "abc"], [:], "10.0.0.1", 1_234),
             (["request_id": "abc", "aaa": "first", "zzz": "last"], ["tenant": "t1"], "::1", 12_000_000),
             // Keys the access fields override, a reserved key, a sensitive key, and a provider clash.
