@@ -3,21 +3,28 @@
 # free loopback ports, and runs copythat-exporter against them in the foreground, evaluating alerts/ and notifying
 # the Alertmanager. Ctrl-C stops everything and leaves nothing behind.
 #   bash scripts/demo.sh [--listen HOST:PORT]      (default 127.0.0.1:9470)
+# EXPORTER=PATH runs that copythat-exporter binary instead of building the release one (the tests use the debug one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 listen="127.0.0.1:9470"
 if [ "${1:-}" = "--listen" ]; then listen=${2:?--listen needs HOST:PORT}; fi
 
 bash scripts/install-deps.sh
-echo "demo: building copythat-exporter (release)..." >&2
-# The Swift runtime and Foundation linked in, as for production (see "Building for production" in the README).
-binary=$(bash scripts/build-exporter.sh)
+if [ -n "${EXPORTER:-}" ]; then
+    binary=$EXPORTER
+else
+    echo "demo: building copythat-exporter (release)..." >&2
+    # The Swift runtime and Foundation linked in, as for production (see "Building for production" in the README).
+    binary=$(bash scripts/build-exporter.sh)
+fi
 
 work=$(mktemp -d /tmp/copythat-demo.XXXXXX)
 chmod 755 "$work"
 exporter_pid=""
 cleanup() {
-    trap - EXIT INT TERM
+    # A second Ctrl-C (or a TERM) must not cut the cleanup short and leave servers running.
+    trap '' INT TERM
+    trap - EXIT
     if [ -n "$exporter_pid" ] && kill -0 "$exporter_pid" 2>/dev/null; then
         kill -TERM "$exporter_pid" 2>/dev/null || true
         wait "$exporter_pid" 2>/dev/null || true
@@ -28,7 +35,10 @@ cleanup() {
     rm -rf "$work"
     echo "demo: stopped; PostgreSQL, Redis and Alertmanager removed." >&2
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+# Ctrl-C or TERM: exit, and the EXIT trap cleans up once.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 bash scripts/postgres.sh start "$work/postgres"
 bash scripts/redis.sh start "$work/redis"

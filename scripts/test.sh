@@ -8,11 +8,17 @@ bash scripts/install-deps.sh
 work=$(mktemp -d /tmp/copythat-test.XXXXXX)
 chmod 755 "$work"  # the postgres user must reach the data directory below
 cleanup() {
+    # A second Ctrl-C (or a TERM) must not cut the cleanup short and leave servers running.
+    trap '' INT TERM
+    trap - EXIT
     bash scripts/postgres.sh destroy "$work/postgres" || true
     bash scripts/redis.sh destroy "$work/redis" || true
     rm -rf "$work"
 }
 trap cleanup EXIT
+# Ctrl-C or TERM: exit, and the EXIT trap cleans up once.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 bash scripts/postgres.sh start "$work/postgres"
 bash scripts/redis.sh start "$work/redis"
@@ -30,7 +36,10 @@ unset DATABASE_URL REDIS_URL REDIS_ACL_URL REDIS_SOCKET_URL
 # measure each other rather than the code.
 swift test --no-parallel "$@"
 
-# promtool and our rule engine, side by side over the same unit-test files (skipped when filtering tests).
+# promtool and our rule engine, side by side over the same unit-test files, then the demo's Ctrl-C (both skipped
+# when filtering tests).
 if [ "$#" -eq 0 ]; then
     bash scripts/differential-rules.sh
+    # The quick start's promise: Ctrl-C (even twice) stops the demo and leaves nothing running.
+    bash scripts/demo-interrupt-test.sh
 fi

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Checks the quick start's promise that Ctrl-C leaves nothing running, the way a terminal delivers it: SIGINT to the
+# whole process group of `scripts/demo.sh`, twice in quick succession (an impatient second Ctrl-C used to cut the
+# cleanup short and leave PostgreSQL or Redis running). Passes when the demo exits 130 and its PostgreSQL, Redis,
+# Alertmanager and working directory are gone. Run by scripts/test.sh after the unit tests.
+#   scripts/demo-interrupt-test.sh      (EXPORTER=PATH to use another copythat-exporter binary)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+exporter="${EXPORTER:-.build/debug/copythat-exporter}"
+[ -x "$exporter" ] || swift build --product copythat-exporter >/dev/null
+fail() {
+    echo "demo-interrupt-test: FAILED: $*" >&2
+    sed 's/^/    demo: /' "$log" >&2
+    exit 1
+}
+
+port=$(scripts/free-port.sh)
+log=$(mktemp /tmp/copythat-demo-test.XXXXXX)
+demo=""
+# Whatever happens here, the demo does not outlive the test.
+finish() {
+    if [ -n "$demo" ] && kill -0 "$demo" 2>/dev/null; then
+        kill -INT -- "-$demo" 2>/dev/null || true
+        for _ in $(seq 1 300); do kill -0 "$demo" 2>/dev/null || break; sleep 0.2; done
+    fi
+    rm -f "$log"
+}
+trap finish EXIT
+before=$(ls -d /tmp/copythat-demo.* 2>/dev/null || true)
+# Started as a terminal starts a job: in a process group of its own (the demo's pid), with SIGINT at its default
+# disposition (a background job of a script would inherit it ignored, and bash cannot trap an ignored signal).
+EXPORTER="$exporter" python3 -c '
+import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+os.setsid()
+os.execvp("bash", ["bash", "scripts/demo.sh", "--listen", sys.argv[1]])
+' "127.0.0.1:$port" >"$log" 2>&1 &
+demo=$!
+ready=""
+for _ in $(seq 1 600); do
+    if [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/health/ready")" = "200" ]; then
+        ready=yes
+        break
+    fi
+    kill -0 "$demo" 2>/dev/null || fail "the demo exited before it was ready"
+    sleep 0.2
+done
+[ -n "$ready" ] || fail "the exporter never became ready on port $port"
+work=$(comm -13 <(echo "$before" | sort) <(ls -d /tmp/copythat-demo.* | sort) | head -1)
+[ -d "$work" ] || fail "no working directory found"
+pids=$(cat "$work/redis/redis.pid" "$work/alertmanager/alertmanager.pid")
+pids="$pids $(head -1 "$work/postgres/data/postmaster.pid")"
+group=$(ps -o pgid= -p "$demo" | tr -d ' ')
+[ "$group" = "$demo" ] || fail "the demo is not the leader of its process group ($group)"
+
+kill -INT -- "-$group"
+sleep 0.3
+kill -INT -- "-$group" 2>/dev/null || true
+status=0
+for _ in $(seq 1 300); do
+    kill -0 "$demo" 2>/dev/null || break
+    sleep 0.2
+done
+kill -0 "$demo" 2>/dev/null && fail "the demo still runs 60 s after Ctrl-C"
+wait "$demo" || status=$?
+[ "$status" -eq 130 ] || fail "the demo exited $status, not 130"
+# Alive: exists and is not a zombie waiting for its parent to collect it.
+alive() { [ -e "/proc/$1" ] && [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" != "Z" ]; }
+for pid in $pids; do
+    alive "$pid" && fail "process $pid ($(tr '\0' ' ' <"/proc/$pid/cmdline")) still runs"
+done
+[ ! -e "$work" ] || fail "$work is still there"
+grep -q "demo: stopped" "$log" || fail "the demo did not say it stopped"
+echo "demo-interrupt-test: two Ctrl-Cs stopped the demo (exit 130); PostgreSQL, Redis, Alertmanager and $work are gone"
