@@ -69,17 +69,16 @@ extension JSONLogHandler {
     /// letters, digits, `-`, `_` and `.`): nothing of that shape can carry a secret the scanner finds.
     package func logAccess(level: Logger.Level, fields: AccessLogFields, callSite: LogCallSite) {
         guard self.logLevel <= level else { return }
+        // Nothing to gather for a logger without metadata (the usual case).
+        let context = self.metadata.isEmpty && self.metadataProvider == nil ? [] : self.loggerEntries(extra: 0).entries
         var writer = self.beginLine(level: level, capacity: 512)
         callSite.encoded.withUnsafeBufferPointer { writer.append(contentsOf: $0) }
-        if self.metadata.isEmpty && self.metadataProvider == nil {
-            self.appendAccessFields(fields, to: &writer)
-        } else {
-            self.appendAccessFields(fields, context: self.loggerEntries(extra: 0).entries, to: &writer)
-        }
+        self.appendAccessFields(fields, context: context, to: &writer)
         self.finishLine(&writer)
     }
 
-    /// The access fields merged in key order with the logger's entries (`context`, sorted) and the task's request id.
+    /// The access fields merged in key order with the logger's entries (`context`, sorted) and the task's request id;
+    /// with no entries, each key is written as a constant.
     private func appendAccessFields(_ fields: AccessLogFields, context: [MetadataEntries.Entry], to writer: inout JSONWriter) {
         guard !context.isEmpty else { return self.appendAccessFields(fields, to: &writer) }
         var next = 0
