@@ -26,7 +26,6 @@ finish() {
     rm -f "$log"
 }
 trap finish EXIT
-before=$(ls -d /tmp/copythat-demo.* 2>/dev/null || true)
 # Started as a terminal starts a job: in a process group of its own (the demo's pid), with SIGINT at its default
 # disposition (a background job of a script would inherit it ignored, and bash cannot trap an ignored signal).
 EXPORTER="$exporter" python3 -c '
@@ -46,8 +45,9 @@ for _ in $(seq 1 600); do
     sleep 0.2
 done
 [ -n "$ready" ] || fail "the exporter never became ready on port $port"
-work=$(comm -13 <(echo "$before" | sort) <(ls -d /tmp/copythat-demo.* | sort) | head -1)
-[ -d "$work" ] || fail "no working directory found"
+# The demo's own banner says where its servers keep their data.
+work=$(sed -n 's|^postgres.sh: PostgreSQL listening on .* (data in \(.*\)/postgres)$|\1|p' "$log" | head -1)
+[ -n "$work" ] && [ -d "$work" ] || fail "no working directory found in the demo's output"
 pids=$(cat "$work/redis/redis.pid" "$work/alertmanager/alertmanager.pid")
 pids="$pids $(head -1 "$work/postgres/data/postmaster.pid")"
 group=$(ps -o pgid= -p "$demo" | tr -d ' ')
