@@ -91,6 +91,9 @@ struct AddressContext: RequestContext, RemoteAddressRequestContext {
         router.post("/api/v1/projects") { _, _ in Response(status: .created) }
         router.get("/bad") { _, _ -> String in throw HTTPError(.badRequest, message: "no") }
         router.get("/crash") { _, _ -> String in throw Boom() }
+        router.get("/own-id") { _, _ in
+            Response(status: .ok, headers: [RequestIDMiddleware<BasicRequestContext>.headerName: "set-by-route"])
+        }
         return (Application(router: router, logger: logger), registry, logs)
     }
 
@@ -155,6 +158,14 @@ struct AddressContext: RequestContext, RemoteAddressRequestContext {
                 headers: [RequestIDMiddleware<BasicRequestContext>.headerName: "err-1"]
             )
             #expect(errored.headers[RequestIDMiddleware<BasicRequestContext>.headerName] == "err-1")
+            // A route that sets an X-Request-ID of its own: the response carries the request's, once.
+            let own = try await client.execute(
+                uri: "/own-id",
+                method: .get,
+                headers: [RequestIDMiddleware<BasicRequestContext>.headerName: "rid-own"]
+            )
+            #expect(own.headers[values: RequestIDMiddleware<BasicRequestContext>.headerName] == ["rid-own"])
+            #expect(kept.headers[values: RequestIDMiddleware<BasicRequestContext>.headerName] == ["abc-123.X_y"])
         }
         let lines = logs.lines
         // The handler's own line and the access-log line both carry the id.
