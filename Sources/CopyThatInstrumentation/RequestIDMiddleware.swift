@@ -36,12 +36,12 @@ public struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
     ) async throws -> Response {
         do {
             var response = try await next(request, context)
-            response.headers[Self.headerName] = id
+            RequestInstrumentation.setRequestID(id, on: &response)
             return response
         } catch let error as any HTTPResponseError {
             // Keep the id on error responses too: the client needs it most then.
             var response = try error.response(from: request, context: context)
-            response.headers[Self.headerName] = id
+            RequestInstrumentation.setRequestID(id, on: &response)
             return response
         }
     }
