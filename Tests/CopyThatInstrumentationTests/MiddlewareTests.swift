@@ -137,33 +137,17 @@ struct AddressContext: RequestContext, RemoteAddressRequestContext {
     func requestIDsAreKeptWhenSafeGeneratedOtherwiseAndLogged(wiring: Wiring) async throws {
         let (app, _, logs) = try self.makeApp(wiring)
         try await app.test(.router) { client async throws in
-            let kept = try await client.execute(
-                uri: "/api/v1/projects/7",
-                method: .get,
-                headers: [RequestIDMiddleware<BasicRequestContext>.headerName: "abc-123.X_y"]
-            )
+            let kept = try await client.get("/api/v1/projects/7", requestID: "abc-123.X_y")
             #expect(kept.headers[RequestIDMiddleware<BasicRequestContext>.headerName] == "abc-123.X_y")
             let generated = try await client.execute(uri: "/api/v1/projects/7", method: .get)
             let id = try #require(generated.headers[RequestIDMiddleware<BasicRequestContext>.headerName])
             #expect(id.count == 32 && id.allSatisfy(\.isHexDigit))
-            let hostile = try await client.execute(
-                uri: "/api/v1/projects/7",
-                method: .get,
-                headers: [RequestIDMiddleware<BasicRequestContext>.headerName: "bad id\"<script>"]
-            )
+            let hostile = try await client.get("/api/v1/projects/7", requestID: "bad id\"<script>")
             #expect(hostile.headers[RequestIDMiddleware<BasicRequestContext>.headerName]?.count == 32)
-            let errored = try await client.execute(
-                uri: "/bad",
-                method: .get,
-                headers: [RequestIDMiddleware<BasicRequestContext>.headerName: "err-1"]
-            )
+            let errored = try await client.get("/bad", requestID: "err-1")
             #expect(errored.headers[RequestIDMiddleware<BasicRequestContext>.headerName] == "err-1")
             // A route that sets an X-Request-ID of its own: the response carries the request's, once.
-            let own = try await client.execute(
-                uri: "/own-id",
-                method: .get,
-                headers: [RequestIDMiddleware<BasicRequestContext>.headerName: "rid-own"]
-            )
+            let own = try await client.get("/own-id", requestID: "rid-own")
             #expect(own.headers[values: RequestIDMiddleware<BasicRequestContext>.headerName] == ["rid-own"])
             #expect(kept.headers[values: RequestIDMiddleware<BasicRequestContext>.headerName] == ["abc-123.X_y"])
         }
@@ -193,11 +177,7 @@ struct AddressContext: RequestContext, RemoteAddressRequestContext {
         }
         let app = Application(router: router, logger: jsonLogger("api", to: logs))
         try await app.test(.router) { client async throws in
-            let response = try await client.execute(
-                uri: "/work",
-                method: .get,
-                headers: [RequestIDMiddleware<BasicRequestContext>.headerName: "req-db-1"]
-            )
+            let response = try await client.get("/work", requestID: "req-db-1")
             #expect(response.headers[RequestIDMiddleware<BasicRequestContext>.headerName] == "req-db-1")
         }
         database.info("later")
@@ -222,11 +202,7 @@ struct AddressContext: RequestContext, RemoteAddressRequestContext {
         }
         let app = Application(router: router, logger: Logger(label: "api") { _ in RecordingHandler(storage: recorder) })
         try await app.test(.router) { client async throws in
-            _ = try await client.execute(
-                uri: "/api/v1/projects/9",
-                method: .get,
-                headers: [RequestIDMiddleware<BasicRequestContext>.headerName: "rid-9"]
-            )
+            _ = try await client.get("/api/v1/projects/9", requestID: "rid-9")
         }
         let working = try #require(recorder.events.first { $0.message == "working" })
         #expect(working.metadata["request_id"] == "rid-9")
@@ -278,5 +254,12 @@ struct RecordingHandler: LogHandler {
     func log(event: LogEvent) {
         let merged = self.metadata.merging(event.metadata ?? [:]) { _, new in new }
         self.storage.append((event.message.description, merged.mapValues { $0.description }))
+    }
+}
+
+extension TestClientProtocol {
+    /// `GET uri` with `X-Request-ID: id`.
+    func get(_ uri: String, requestID id: String) async throws -> TestResponse {
+        try await self.execute(uri: uri, method: .get, headers: [RequestIDMiddleware<BasicRequestContext>.headerName: id])
     }
 }
