@@ -22,9 +22,6 @@ work=$(mktemp -d /tmp/copythat-demo.XXXXXX)
 chmod 755 "$work"
 exporter_pid=""
 cleanup() {
-    # A second Ctrl-C (or a TERM) must not cut the cleanup short and leave servers running.
-    trap '' INT TERM
-    trap - EXIT
     if [ -n "$exporter_pid" ] && kill -0 "$exporter_pid" 2>/dev/null; then
         kill -TERM "$exporter_pid" 2>/dev/null || true
         wait "$exporter_pid" 2>/dev/null || true
@@ -35,10 +32,9 @@ cleanup() {
     rm -rf "$work"
     echo "demo: stopped; PostgreSQL, Redis and Alertmanager removed." >&2
 }
-trap cleanup EXIT
-# Ctrl-C or TERM: exit, and the EXIT trap cleans up once.
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# shellcheck source=scripts/cleanup-on-exit.sh
+source scripts/cleanup-on-exit.sh
+cleanup_on_exit cleanup
 
 bash scripts/postgres.sh start "$work/postgres"
 bash scripts/redis.sh start "$work/redis"

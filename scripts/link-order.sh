@@ -26,19 +26,15 @@ work=$(mktemp -d /tmp/copythat-link-order.XXXXXX)
 chmod 755 "$work"
 pids=()
 cleanup() {
-    # A second Ctrl-C (or a TERM) must not cut the cleanup short and leave servers running.
-    trap '' INT TERM
-    trap - EXIT
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
     bash scripts/postgres.sh destroy "$work/postgres" >/dev/null 2>&1 || true
     bash scripts/redis.sh destroy "$work/redis" >/dev/null 2>&1 || true
     rm -rf "$work"
 }
-trap cleanup EXIT
-# Ctrl-C or TERM: exit, and the EXIT trap cleans up once.
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# shellcheck source=scripts/cleanup-on-exit.sh
+source scripts/cleanup-on-exit.sh
+cleanup_on_exit cleanup
 # The map file says which input section each address of this binary came from.
 binary=$(bash scripts/build-exporter.sh -Xlinker -Map="$work/copythat-exporter.map")
 bash scripts/postgres.sh start "$work/postgres" >/dev/null 2>&1

@@ -8,17 +8,13 @@ bash scripts/install-deps.sh
 work=$(mktemp -d /tmp/copythat-test.XXXXXX)
 chmod 755 "$work"  # the postgres user must reach the data directory below
 cleanup() {
-    # A second Ctrl-C (or a TERM) must not cut the cleanup short and leave servers running.
-    trap '' INT TERM
-    trap - EXIT
     bash scripts/postgres.sh destroy "$work/postgres" || true
     bash scripts/redis.sh destroy "$work/redis" || true
     rm -rf "$work"
 }
-trap cleanup EXIT
-# Ctrl-C or TERM: exit, and the EXIT trap cleans up once.
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# shellcheck source=scripts/cleanup-on-exit.sh
+source scripts/cleanup-on-exit.sh
+cleanup_on_exit cleanup
 
 bash scripts/postgres.sh start "$work/postgres"
 bash scripts/redis.sh start "$work/redis"

@@ -36,12 +36,12 @@ public struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
     ) async throws -> Response {
         do {
             var response = try await next(request, context)
-            RequestInstrumentation.setRequestID(id, on: &response)
+            Self.set(id, on: &response)
             return response
         } catch let error as any HTTPResponseError {
             // Keep the id on error responses too: the client needs it most then.
             var response = try error.response(from: request, context: context)
-            RequestInstrumentation.setRequestID(id, on: &response)
+            Self.set(id, on: &response)
             return response
         }
     }
@@ -49,6 +49,16 @@ public struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
     /// The client's id when it is well formed, else a new one.
     static func id(for request: Request) -> String {
         request.headers[Self.headerName].flatMap { Self.isWellFormed($0) ? $0 : nil } ?? Self.generate()
+    }
+
+    /// Puts `id` in the response's header: appended unless the route set one (the subscript's setter searches,
+    /// removes and rebuilds in every case), replacing the route's if it did.
+    static func set(_ id: String, on response: inout Response) {
+        if response.headers.contains(Self.headerName) {
+            response.headers[Self.headerName] = id
+        } else {
+            response.headers.append(HTTPField(name: Self.headerName, value: id))
+        }
     }
 
     /// Whether a client's id can be kept: bounded length, safe characters only (no header or log injection).

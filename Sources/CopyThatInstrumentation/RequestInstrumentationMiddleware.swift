@@ -1,4 +1,3 @@
-import HTTPTypes
 public import Hummingbird
 public import JSONLogging
 public import Logging
@@ -130,13 +129,7 @@ enum RequestInstrumentation {
 
     @usableFromInline
     static func setRequestID(_ id: String, on response: inout Response) {
-        let name = RequestIDMiddleware<BasicRequestContext>.headerName
-        // Appended unless the route set one (the subscript's setter searches, removes and rebuilds in every case).
-        if response.headers.contains(name) {
-            response.headers[name] = id
-        } else {
-            response.headers.append(HTTPField(name: name, value: id))
-        }
+        RequestIDMiddleware<BasicRequestContext>.set(id, on: &response)
     }
 
     @usableFromInline
