@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "PrometheusRegistry", targets: ["PrometheusRegistry"]),
         .library(name: "JSONLogging", targets: ["JSONLogging"]),
+        .library(name: "Clients", targets: ["Clients"]),
         .library(name: "Probes", targets: ["Probes"]),
         .library(name: "CopyThatInstrumentation", targets: ["CopyThatInstrumentation"]),
         .library(name: "Alerting", targets: ["Alerting"]),
@@ -56,11 +57,19 @@ let package = Package(
         .systemLibrary(name: "CLibYAML", providers: [.apt(["libyaml-dev"])]),
         .target(name: "LibYAML", dependencies: ["CLibYAML"]),
         .target(
-            name: "Probes",
+            name: "Clients",
             dependencies: [
                 "CLibPQ",
                 "CHiredis",
                 "CCurl",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "Probes",
+            dependencies: [
+                "Clients",
                 "PrometheusRegistry",
                 "JSONLogging",
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -74,7 +83,7 @@ let package = Package(
             dependencies: [
                 "PrometheusRegistry",
                 "JSONLogging",
-                "Probes",
+                "Clients",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -86,7 +95,7 @@ let package = Package(
         .target(
             name: "Alerting",
             dependencies: [
-                "Probes",
+                "Clients",
                 "PrometheusRegistry",
                 "JSONLogging",
                 "LibYAML",
@@ -99,6 +108,7 @@ let package = Package(
             name: "CopyThatExporter",
             dependencies: [
                 "Alerting",
+                "Clients",
                 "Probes",
                 "CopyThatInstrumentation",
                 "PrometheusRegistry",
@@ -136,7 +146,7 @@ let package = Package(
                 "CopyThatInstrumentation",
                 "PrometheusRegistry",
                 "JSONLogging",
-                "Probes",
+                "Clients",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -160,12 +170,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(name: "ProbesTests", dependencies: ["Probes"]),
         .testTarget(
-            name: "ProbesTests",
+            name: "ClientsTests",
             dependencies: [
-                "Probes",
+                "Clients",
                 "TestSupport",
-                "PrometheusRegistry",
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
@@ -174,7 +184,7 @@ let package = Package(
             dependencies: [
                 "CopyThatInstrumentation",
                 "PrometheusRegistry",
-                "Probes",
+                "Clients",
                 "JSONLogging",
                 "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -194,6 +204,7 @@ let package = Package(
             dependencies: [
                 "Alerting",
                 "CopyThatExporter",
+                "Clients",
                 "Probes",
                 "TestSupport",
                 "PrometheusRegistry",

@@ -1,3 +1,4 @@
+import Clients
 // How the core API embeds the observability layer: JSON logs, the metric catalogue, the three middlewares, query
 // instrumentation, the pool and the AI cost tracker. Run it with DATABASE_URL set (scripts/postgres.sh start DIR
 // writes one), then: curl -i localhost:8000/api/v1/projects/42; curl localhost:8000/metrics
@@ -7,7 +8,6 @@ import Hummingbird
 import JSONLogging
 import Logging
 import NIOPosix
-import Probes
 import PrometheusRegistry
 
 LoggingSystem.bootstrap { label in JSONLogHandler(label: label) }  // one JSON object per line, secrets masked

@@ -1,4 +1,5 @@
 import Alerting
+import Clients
 import Logging
 import NIOPosix
 import Probes
@@ -106,7 +107,7 @@ struct ExporterRuntime: Sendable {
         case .http:
             return HTTPProbe(
                 name: dependency.name,
-                request: HTTPProbeRequest(method: dependency.method, url: dependency.url, headers: dependency.headers),
+                request: HTTPClientRequest(method: dependency.method, url: dependency.url, headers: dependency.headers),
                 expectedStatus: dependency.expectedStatus,
                 threadPool: threadPool
             )

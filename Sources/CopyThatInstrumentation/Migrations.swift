@@ -1,4 +1,4 @@
-public import Probes
+public import Clients
 
 /// Schema migrations applied once and in order, each in its own transaction, recorded in `schema_migrations`.
 public struct Migrations: Sendable {

@@ -1,5 +1,5 @@
+public import Clients
 public import NIOPosix
-public import Probes
 public import PrometheusRegistry
 import Synchronization
 

@@ -1,5 +1,5 @@
+import Clients
 public import Logging
-import Probes
 public import PrometheusRegistry
 
 /// An error that carries a PostgreSQL SQLSTATE; ``QueryInstrumentation`` counts failures by its class.

@@ -1,4 +1,4 @@
-import Probes
+import Clients
 
 /// The durable AI usage log (`api_usage_logs`) and the seeds' cost queries, written through the pool.
 ///

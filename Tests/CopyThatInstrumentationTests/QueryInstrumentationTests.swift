@@ -1,7 +1,7 @@
+import Clients
 import JSONLogging
 import Logging
 import NIOPosix
-import Probes
 import PrometheusRegistry
 import TestSupport
 import Testing

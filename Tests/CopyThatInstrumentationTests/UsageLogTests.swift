@@ -1,6 +1,6 @@
+import Clients
 import Foundation
 import NIOPosix
-import Probes
 import TestSupport
 import Testing
 

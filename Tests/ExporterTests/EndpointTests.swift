@@ -1,8 +1,8 @@
+import Clients
 import CompressNIO
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-import Probes
 import TestSupport
 import Testing
 

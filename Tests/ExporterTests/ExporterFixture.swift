@@ -1,8 +1,8 @@
+import Clients
 import Foundation
 import Hummingbird
 import JSONLogging
 import Logging
-import Probes
 import PrometheusRegistry
 import TestSupport
 

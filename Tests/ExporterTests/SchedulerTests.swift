@@ -1,7 +1,7 @@
+import Clients
 import Foundation
 import Logging
 import NIOPosix
-import Probes
 import TestSupport
 import Testing
 

@@ -1,4 +1,4 @@
-import Probes
+import Clients
 import Synchronization
 
 /// The exporter's rule engine: a sample store fed by scrapes, the rule groups' states, and what notifiers must send.

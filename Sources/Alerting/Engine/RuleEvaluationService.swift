@@ -1,5 +1,5 @@
+import Clients
 public import Logging
-import Probes
 public import PrometheusRegistry
 public import ServiceLifecycle
 

@@ -1,6 +1,6 @@
+import Clients
 public import Logging
 public import NIOPosix
-import Probes
 public import PrometheusRegistry
 import Synchronization
 
@@ -139,7 +139,7 @@ public final class Notifier: Sendable {
         }
         var headers: [(name: String, value: String)] = [("Content-Type", "application/json"), ("User-Agent", "copythat-exporter")]
         headers += destination.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        let request = HTTPProbeRequest(
+        let request = HTTPClientRequest(
             method: "POST",
             url: destination.endpoint,
             headers: headers,

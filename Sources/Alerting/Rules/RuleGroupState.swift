@@ -1,4 +1,4 @@
-import Probes
+import Clients
 
 /// One rule group's evaluation state: the alert states of its alerting rules and which series each rule wrote last
 /// time (so that series a rule stops returning get stale markers, as Prometheus writes them).

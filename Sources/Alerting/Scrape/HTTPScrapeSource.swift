@@ -1,5 +1,5 @@
+import Clients
 public import NIOPosix
-import Probes
 import Synchronization
 
 /// Fetches targets over HTTP with libcurl (on the thread pool, never on an event loop), one handle per target so that
@@ -27,7 +27,7 @@ public final class HTTPScrapeSource: ScrapeSource {
         var headers: [(name: String, value: String)] = [("Accept", "text/plain;version=0.0.4;q=1,*/*;q=0.1")]
         headers += target.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         let response = try await client.perform(
-            HTTPProbeRequest(url: target.url, headers: headers, timeout: target.timeout, maxResponseBytes: self.maxBytes)
+            HTTPClientRequest(url: target.url, headers: headers, timeout: target.timeout, maxResponseBytes: self.maxBytes)
         )
         guard (200..<300).contains(response.status) else { throw ScrapeError(message: "server returned HTTP status \(response.status)") }
         return response.body

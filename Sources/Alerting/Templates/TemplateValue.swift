@@ -1,4 +1,4 @@
-import Probes
+import Clients
 
 /// A value inside a template: what Go's text/template would hold as `interface{}` for Prometheus's data.
 enum TemplateValue: Equatable {

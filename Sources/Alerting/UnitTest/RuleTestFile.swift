@@ -1,5 +1,5 @@
+import Clients
 import LibYAML
-import Probes
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials

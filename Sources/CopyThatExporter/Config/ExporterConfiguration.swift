@@ -1,4 +1,4 @@
-import Probes
+import Clients
 
 /// Everything `copythat-exporter` is configured with, from a YAML file or the environment.
 struct ExporterConfiguration: Sendable {

@@ -1,6 +1,6 @@
 import Alerting
+import Clients
 import LibYAML
-import Probes
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials

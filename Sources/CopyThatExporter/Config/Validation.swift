@@ -1,4 +1,4 @@
-import Probes
+import Clients
 
 /// Checks that apply however the configuration was given (file or environment).
 enum Validation {

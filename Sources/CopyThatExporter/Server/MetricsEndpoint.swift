@@ -1,6 +1,6 @@
+import Clients
 import CompressNIO
 import Hummingbird
-import Probes
 import PrometheusRegistry
 
 #if canImport(FoundationEssentials)

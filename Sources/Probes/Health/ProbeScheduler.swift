@@ -1,3 +1,4 @@
+import Clients
 public import Logging
 public import ServiceLifecycle
 import Synchronization

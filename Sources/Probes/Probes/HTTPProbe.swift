@@ -1,3 +1,4 @@
+public import Clients
 public import NIOPosix
 
 /// Checks an HTTP endpoint: a request, and the status codes that count as healthy.
@@ -8,7 +9,7 @@ public import NIOPosix
 public final class HTTPProbe: Probe {
     public let name: String
     public var type: String { "http" }
-    private let request: HTTPProbeRequest
+    private let request: HTTPClientRequest
     private let expectedStatus: Set<Int>
     private let client: CurlHTTPClient
     /// The URL as shown in outcomes and logs, with any credentials masked.
@@ -16,7 +17,7 @@ public final class HTTPProbe: Probe {
 
     /// Creates a probe.
     /// - Parameter expectedStatus: the codes that pass; empty means any 2xx.
-    public init(name: String, request: HTTPProbeRequest, expectedStatus: Set<Int> = [], threadPool: NIOThreadPool) {
+    public init(name: String, request: HTTPClientRequest, expectedStatus: Set<Int> = [], threadPool: NIOThreadPool) {
         self.name = name
         self.request = request
         self.expectedStatus = expectedStatus
@@ -33,7 +34,7 @@ public final class HTTPProbe: Probe {
     ) -> HTTPProbe {
         HTTPProbe(
             name: name,
-            request: HTTPProbeRequest(
+            request: HTTPClientRequest(
                 url: Self.join(baseURL, "/v1/models"),
                 headers: [("x-api-key", apiKey), ("anthropic-version", "2023-06-01"), ("accept", "application/json")]
             ),
@@ -51,7 +52,7 @@ public final class HTTPProbe: Probe {
     ) -> HTTPProbe {
         HTTPProbe(
             name: name,
-            request: HTTPProbeRequest(
+            request: HTTPClientRequest(
                 url: Self.join(baseURL, "/v1/models"),
                 headers: [("authorization", "Bearer \(apiKey)"), ("accept", "application/json")]
             ),
@@ -65,7 +66,7 @@ public final class HTTPProbe: Probe {
         var request = self.request
         request.timeout = deadline.remaining
         request.connectTimeout = min(request.connectTimeout, deadline.remaining)
-        do throws(HTTPProbeError) {
+        do throws(HTTPClientError) {
             let response = try await self.client.perform(request)
             let passed = self.expectedStatus.isEmpty ? (200..<300).contains(response.status) : self.expectedStatus.contains(response.status)
             let details = [

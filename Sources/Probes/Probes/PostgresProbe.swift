@@ -1,3 +1,4 @@
+public import Clients
 public import NIOPosix
 import Synchronization
 

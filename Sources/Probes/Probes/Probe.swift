@@ -1,3 +1,5 @@
+public import Clients
+
 /// One dependency check: a PostgreSQL `SELECT 1`, a Redis `PING`, an HTTP request.
 public protocol Probe: Sendable {
     /// The dependency's name (`database`, `redis`, `anthropic`, …), used as the `dependency` label.
@@ -40,19 +42,5 @@ public struct ProbeOutcome: Sendable, Hashable {
 
     static func format(_ seconds: Double) -> String {
         seconds < 1 ? "\(Int((seconds * 1000).rounded()))ms" : "\((seconds * 100).rounded() / 100)s"
-    }
-}
-
-extension Duration {
-    /// This duration in seconds.
-    public var seconds: Double {
-        let (seconds, attoseconds) = self.components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
-
-    /// This duration in whole milliseconds, rounded down, never negative: what C timeouts take.
-    public var wholeMilliseconds: Int {
-        let (seconds, attoseconds) = self.components
-        return max(0, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
     }
 }

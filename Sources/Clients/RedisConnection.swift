@@ -16,6 +16,12 @@ public struct RedisError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The reason.
     public var message: String
 
+    /// Creates an error.
+    public init(code: Code, message: String) {
+        self.code = code
+        self.message = message
+    }
+
     /// `<code>: <message>`.
     public var description: String { "\(self.code): \(self.message)" }
 }

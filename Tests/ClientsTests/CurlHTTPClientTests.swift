@@ -2,7 +2,7 @@ import NIOPosix
 import TestSupport
 import Testing
 
-@testable import Probes
+@testable import Clients
 
 @Suite struct CurlHTTPClientTests {
     /// The suite's own pool, as the exporter has its own, so that slow calls elsewhere never queue these.
@@ -19,7 +19,7 @@ import Testing
         defer { stub.stop() }
         let client = CurlHTTPClient(threadPool: self.pool)
         let response = try await client.perform(
-            HTTPProbeRequest(url: "http://127.0.0.1:\(port)/v1/models", headers: [("x-api-key", "sk-test-key-value")])
+            HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/models", headers: [("x-api-key", "sk-test-key-value")])
         )
         #expect(response.status == 200)
         #expect(String(decoding: response.body, as: UTF8.self) == #"{"data":[]}"#)
@@ -27,7 +27,7 @@ import Testing
         #expect(response.firstByteSeconds <= response.totalSeconds)
         #expect(stub.lastHeaders["x-api-key"] == "sk-test-key-value")
         stub.respond(status: 503)
-        #expect(try await client.perform(HTTPProbeRequest(url: "http://127.0.0.1:\(port)/v1/models")).status == 503)
+        #expect(try await client.perform(HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/models")).status == 503)
     }
 
     @Test func aSlowServerFailsAtTheTimeout() async throws {
@@ -38,25 +38,25 @@ import Testing
         let start = ContinuousClock.now
         await #expect {
             _ = try await CurlHTTPClient(threadPool: self.pool).perform(
-                HTTPProbeRequest(url: "http://127.0.0.1:\(port)/v1/models", timeout: .milliseconds(300))
+                HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/models", timeout: .milliseconds(300))
             )
-        } throws: { ($0 as? HTTPProbeError)?.code == .timeout }
+        } throws: { ($0 as? HTTPClientError)?.code == .timeout }
         #expect(ContinuousClock.now - start < .milliseconds(900))
     }
 
     @Test func refusedUnresolvableAndBlackholeFailWithTheirCodes() async throws {
         let client = CurlHTTPClient(threadPool: self.pool)
         await #expect {
-            _ = try await client.perform(HTTPProbeRequest(url: "http://127.0.0.1:\(refusedPort())/"))
-        } throws: { ($0 as? HTTPProbeError)?.code == .connectionFailed }
+            _ = try await client.perform(HTTPClientRequest(url: "http://127.0.0.1:\(refusedPort())/"))
+        } throws: { ($0 as? HTTPClientError)?.code == .connectionFailed }
         await #expect {
-            _ = try await client.perform(HTTPProbeRequest(url: "http://no-such-host.invalid/"))
-        } throws: { ($0 as? HTTPProbeError)?.code == .resolveFailed }
+            _ = try await client.perform(HTTPClientRequest(url: "http://no-such-host.invalid/"))
+        } throws: { ($0 as? HTTPClientError)?.code == .resolveFailed }
         let blackhole = BlackholeListener()
         let start = ContinuousClock.now
         await #expect {
-            _ = try await client.perform(HTTPProbeRequest(url: "http://127.0.0.1:\(blackhole.port)/", timeout: .milliseconds(400)))
-        } throws: { ($0 as? HTTPProbeError)?.code == .timeout }
+            _ = try await client.perform(HTTPClientRequest(url: "http://127.0.0.1:\(blackhole.port)/", timeout: .milliseconds(400)))
+        } throws: { ($0 as? HTTPClientError)?.code == .timeout }
         #expect(ContinuousClock.now - start < .milliseconds(1000))
         withExtendedLifetime(blackhole) {}
     }
@@ -67,9 +67,9 @@ import Testing
         defer { stub.stop() }
         await #expect {
             _ = try await CurlHTTPClient(threadPool: self.pool).perform(
-                HTTPProbeRequest(url: "http://127.0.0.1:\(port)/v1/models", maxResponseBytes: 4)
+                HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/models", maxResponseBytes: 4)
             )
-        } throws: { ($0 as? HTTPProbeError)?.code == .responseTooLarge }
+        } throws: { ($0 as? HTTPClientError)?.code == .responseTooLarge }
     }
 
     @Test func redirectsAreNotFollowed() async throws {
@@ -77,7 +77,7 @@ import Testing
         let port = try await stub.start()
         defer { stub.stop() }
         stub.respond(status: 302)
-        let response = try await CurlHTTPClient(threadPool: self.pool).perform(HTTPProbeRequest(url: "http://127.0.0.1:\(port)/v1/models"))
+        let response = try await CurlHTTPClient(threadPool: self.pool).perform(HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/models"))
         #expect(response.status == 302)
         #expect(stub.requestCount == 1)
     }

@@ -1,13 +1,19 @@
-import Probes
-import ServiceLifecycle
+public import ServiceLifecycle
 
 /// The first service to hear SIGTERM: turns readiness to 503 at once, then keeps the server up for `delay` so that
 /// Kubernetes removes the pod from its Service before the listener closes.
-struct DrainService: Service {
+public struct DrainService: Service {
     let store: HealthStore
     let delay: Duration
 
-    func run() async throws {
+    /// Creates the service over the store whose readiness it turns off.
+    public init(store: HealthStore, delay: Duration) {
+        self.store = store
+        self.delay = delay
+    }
+
+    /// Waits for graceful shutdown, marks the store draining, then waits `delay`.
+    public func run() async throws {
         try? await gracefulShutdown()
         self.store.markDraining()
         if self.delay > .zero {

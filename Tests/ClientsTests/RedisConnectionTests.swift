@@ -2,7 +2,7 @@ import NIOPosix
 import TestSupport
 import Testing
 
-@testable import Probes
+@testable import Clients
 
 /// Against the real Redis that scripts/test.sh starts (password, ACL user, unix socket).
 @Suite struct RedisConnectionTests {

@@ -2,7 +2,7 @@ import NIOPosix
 import TestSupport
 import Testing
 
-@testable import Probes
+@testable import Clients
 
 /// Against the real PostgreSQL that scripts/test.sh starts.
 @Suite struct PostgresConnectionTests {

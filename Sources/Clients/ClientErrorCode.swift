@@ -1,4 +1,4 @@
-/// What kind of failure a client reports: the codes ``PostgresError``, ``RedisError`` and ``HTTPProbeError`` share.
+/// What kind of failure a client reports: the codes ``PostgresError``, ``RedisError`` and ``HTTPClientError`` share.
 /// An open set: new codes may be added.
 public struct ClientErrorCode: Hashable, Sendable, CustomStringConvertible {
     private let name: String

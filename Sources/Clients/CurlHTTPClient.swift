@@ -3,7 +3,7 @@ public import NIOPosix
 import Synchronization
 
 /// An HTTP request for ``CurlHTTPClient``.
-public struct HTTPProbeRequest: Sendable {
+public struct HTTPClientRequest: Sendable {
     /// `GET`, `POST`, `HEAD`, …
     public var method: String
     /// The absolute URL.
@@ -40,10 +40,10 @@ public struct HTTPProbeRequest: Sendable {
 }
 
 /// What an HTTP exchange returned, with the phase timings libcurl measured.
-public struct HTTPProbeResponse: Sendable {
+public struct HTTPClientResponse: Sendable {
     /// The status code.
     public var status: Int
-    /// The body (at most the request's ``HTTPProbeRequest/maxResponseBytes``).
+    /// The body (at most the request's ``HTTPClientRequest/maxResponseBytes``).
     public var body: [UInt8]
     /// Seconds until the name was resolved.
     public var resolveSeconds: Double
@@ -58,7 +58,7 @@ public struct HTTPProbeResponse: Sendable {
 }
 
 /// An HTTP failure with a message safe to show.
-public struct HTTPProbeError: Error, Sendable, Hashable, CustomStringConvertible {
+public struct HTTPClientError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What kind of failure this is.
     public typealias Code = ClientErrorCode
 
@@ -99,18 +99,18 @@ public final class CurlHTTPClient: @unchecked Sendable {
     }
 
     /// Performs `request`.
-    /// - Throws: ``HTTPProbeError``; a response of any status is a success here (the probe judges the status).
-    public func perform(_ request: HTTPProbeRequest) async throws(HTTPProbeError) -> HTTPProbeResponse {
-        let result: Result<HTTPProbeResponse, HTTPProbeError>
+    /// - Throws: ``HTTPClientError``; a response of any status is a success here (the probe judges the status).
+    public func perform(_ request: HTTPClientRequest) async throws(HTTPClientError) -> HTTPClientResponse {
+        let result: Result<HTTPClientResponse, HTTPClientError>
         do {
             result = try await self.threadPool.runIfActive {
                 self.handle.withLock { handle in
-                    guard let handle else { return .failure(HTTPProbeError(code: .failed, message: "libcurl could not create a handle")) }
+                    guard let handle else { return .failure(HTTPClientError(code: .failed, message: "libcurl could not create a handle")) }
                     return Self.performBlocking(handle.pointer, request)
                 }
             }
         } catch {
-            throw HTTPProbeError(code: .failed, message: "the probe thread pool is shut down")
+            throw HTTPClientError(code: .failed, message: "the probe thread pool is shut down")
         }
         return try result.get()
     }
@@ -124,8 +124,8 @@ public final class CurlHTTPClient: @unchecked Sendable {
 
     private static func performBlocking(
         _ curl: UnsafeMutableRawPointer,
-        _ request: HTTPProbeRequest
-    ) -> Result<HTTPProbeResponse, HTTPProbeError> {
+        _ request: HTTPClientRequest
+    ) -> Result<HTTPClientResponse, HTTPClientError> {
         curl_easy_reset(curl)
         let buffer = ResponseBuffer(limit: request.maxResponseBytes)
         let unmanaged = Unmanaged.passRetained(buffer)
@@ -180,15 +180,15 @@ public final class CurlHTTPClient: @unchecked Sendable {
         guard code == CURLE_OK else {
             if buffer.overflowed {
                 return .failure(
-                    HTTPProbeError(code: .responseTooLarge, message: "the response body exceeded \(request.maxResponseBytes) bytes")
+                    HTTPClientError(code: .responseTooLarge, message: "the response body exceeded \(request.maxResponseBytes) bytes")
                 )
             }
-            return .failure(HTTPProbeError(code: Self.errorCode(code), message: String(cString: curl_easy_strerror(code))))
+            return .failure(HTTPClientError(code: Self.errorCode(code), message: String(cString: curl_easy_strerror(code))))
         }
         var status = 0
         ccurl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &status)
         return .success(
-            HTTPProbeResponse(
+            HTTPClientResponse(
                 status: status,
                 body: buffer.bytes,
                 resolveSeconds: Self.seconds(curl, CURLINFO_NAMELOOKUP_TIME),
@@ -200,7 +200,7 @@ public final class CurlHTTPClient: @unchecked Sendable {
         )
     }
 
-    private static func errorCode(_ code: CURLcode) -> HTTPProbeError.Code {
+    private static func errorCode(_ code: CURLcode) -> HTTPClientError.Code {
         switch code {
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: return .resolveFailed
         case CURLE_COULDNT_CONNECT: return .connectionFailed
