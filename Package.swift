@@ -11,7 +11,9 @@ let package = Package(
         .library(name: "Probes", targets: ["Probes"]),
         .library(name: "CopyThatInstrumentation", targets: ["CopyThatInstrumentation"]),
         .library(name: "Alerting", targets: ["Alerting"]),
+        .library(name: "CopyThatAPI", targets: ["CopyThatAPI"]),
         .executable(name: "copythat-exporter", targets: ["CopyThatExporter"]),
+        .executable(name: "copythat-api", targets: ["CopyThatAPIServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
@@ -25,6 +27,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/swift-extras/swift-extras-base64.git", from: "1.2.0"),
     ],
     targets: [
         .target(name: "CRegistryShims"),
@@ -140,6 +146,36 @@ let package = Package(
                 )
             ]
         ),
+        .target(
+            name: "CopyThatAPI",
+            dependencies: [
+                "Clients",
+                "Probes",
+                "CopyThatInstrumentation",
+                "PrometheusRegistry",
+                "JSONLogging",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ExtrasBase64", package: "swift-extras-base64"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "CopyThatAPIServer",
+            dependencies: [
+                "CopyThatAPI",
+                "JSONLogging",
+                "Clients",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "copythat-embed-example",
             dependencies: [
@@ -171,6 +207,22 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ProbesTests", dependencies: ["Probes"]),
+        .testTarget(
+            name: "CopyThatAPITests",
+            dependencies: [
+                "CopyThatAPI",
+                "CopyThatAPIServer",
+                "Clients",
+                "JSONLogging",
+                "PrometheusRegistry",
+                "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "ClientsTests",
             dependencies: [

@@ -1,0 +1,181 @@
+public import Clients
+import CopyThatInstrumentation
+public import Hummingbird
+import JSONLogging
+public import Logging
+public import NIOCore
+public import NIOPosix
+public import Probes
+public import PrometheusRegistry
+
+/// Builds the core API: its services, its router with the middleware in order, and the Hummingbird application,
+/// as tests and `copythat-api serve` both use it.
+///
+/// Middleware, outermost first: request id, metrics and access log (`RequestInstrumentationMiddleware`, so every
+/// answer is counted by route template); errors as the contract's JSON and the security headers on everything;
+/// CORS; authentication; the general rate limits. Blocking C work runs on two thread pools: one for libpq and
+/// hiredis, one (a thread per core) for bcrypt, so a storm of logins never delays a query.
+public struct APIApplication: Sendable {
+    /// The version reported in `copythat_info` and the OpenAPI document.
+    public static let version = "1.0.0"
+
+    /// The wired services.
+    public let services: APIServices
+    /// Readiness, from the PostgreSQL and Redis probes.
+    public let health: HealthStore
+    /// Probes PostgreSQL (critical) and Redis (not critical: without it the API is degraded, not down).
+    public let scheduler: ProbeScheduler
+    /// The router's responder.
+    public let responder: RouterResponder<APIRequestContext>
+    let ioThreads: NIOThreadPool
+    let hashingThreads: NIOThreadPool
+
+    /// Builds everything; nothing connects until used (the first probe round runs when the application starts).
+    public static func build(
+        configuration: APIConfiguration,
+        logger: Logger,
+        registry: PrometheusRegistry = PrometheusRegistry()
+    )
+        async throws -> APIApplication
+    {
+        try registry.register(ProcessCollector())
+        let metrics = try CopyThatMetrics(registry: registry, version: Self.version, environment: configuration.environment.rawValue)
+        let ioThreads = NIOThreadPool(numberOfThreads: 24)
+        ioThreads.start()
+        let hashingThreads = NIOThreadPool(numberOfThreads: max(1, System.coreCount))
+        hashingThreads.start()
+
+        let pool = try PostgresPool(
+            configuration: .init(url: configuration.databaseURL, checkoutTimeout: .seconds(5), connectTimeout: .seconds(3)),
+            threadPool: ioThreads,
+            metrics: metrics,
+            registry: registry
+        )
+        let database = Database(
+            pool: pool,
+            queries: try QueryInstrumentation(metrics: metrics, registry: registry, logger: logger),
+            logger: logger
+        )
+        let redis = RedisConnectionPool(url: configuration.redisURL, size: 16, threadPool: ioThreads)
+        var auditLogger = Logger(label: "audit")
+        auditLogger.logLevel = .info
+        let services = APIServices(
+            configuration: configuration,
+            database: database,
+            redis: redis,
+            users: UserRepository(database: database),
+            refreshTokens: RefreshTokenRepository(database: database),
+            apiKeys: APIKeyRepository(database: database),
+            projects: ProjectRepository(database: database),
+            audit: AuditTrail(database: database, logger: AuditLogger(logger: auditLogger), errors: logger),
+            passwords: PasswordHasher(secretKey: configuration.secretKey, cost: configuration.bcryptCost, threadPool: hashingThreads),
+            tokens: await TokenService(
+                secretKey: configuration.secretKey,
+                accessLifetime: configuration.accessTokenLifetime,
+                refreshLifetime: configuration.refreshTokenLifetime
+            ),
+            keyCodec: APIKeyCodec(secretKey: configuration.secretKey),
+            limiter: try RateLimiter(
+                redis: redis,
+                keyPrefix: configuration.redisKeyPrefix,
+                registry: registry,
+                hits: metrics.rateLimitHits
+            ),
+            registry: registry,
+            metrics: metrics,
+            logger: logger
+        )
+
+        let health = HealthStore(dependencies: [
+            (name: "database", type: "postgres", critical: true, thresholds: .init()),
+            (name: "redis", type: "redis", critical: false, thresholds: .init()),
+        ])
+        let scheduler = ProbeScheduler(
+            entries: [
+                .init(probe: PostgresProbe(name: "database", url: configuration.databaseURL, threadPool: ioThreads), timeout: .seconds(2)),
+                .init(probe: RedisProbe(name: "redis", url: configuration.redisURL, threadPool: ioThreads), timeout: .seconds(1)),
+            ],
+            interval: configuration.healthProbeInterval,
+            store: health,
+            metrics: nil,
+            logger: logger
+        )
+
+        let router = Router(context: APIRequestContext.self)
+        router.add(middleware: RequestInstrumentationMiddleware(metrics: metrics))
+        router.add(middleware: ErrorMiddleware(headers: SecurityHeaders(hsts: configuration.environment.sendsHSTS), logger: logger))
+        router.add(middleware: CORSPolicyMiddleware(origins: configuration.corsOrigins))
+        router.add(
+            middleware: AuthenticationMiddleware(
+                tokens: services.tokens,
+                users: services.users,
+                keys: services.apiKeys,
+                codec: services.keyCodec,
+                trustedProxies: configuration.trustedProxies
+            )
+        )
+        router.add(
+            middleware: RateLimitMiddleware(
+                limiter: services.limiter,
+                perMinute: configuration.rateLimitPerMinute,
+                perHour: configuration.rateLimitPerHour
+            )
+        )
+        SystemRoutes(services: services, health: health).add(to: router)
+        let api = router.group("/api/v1")
+        AuthRoutes(services: services).add(to: api)
+        APIKeyRoutes(services: services).add(to: api)
+        ProjectRoutes(services: services).add(to: api)
+
+        return APIApplication(
+            services: services,
+            health: health,
+            scheduler: scheduler,
+            responder: router.buildResponder(),
+            ioThreads: ioThreads,
+            hashingThreads: hashingThreads
+        )
+    }
+
+    /// The Hummingbird application on `address`, with the probe scheduler as one of its services.
+    public func application(
+        address: BindAddress,
+        logger: Logger,
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        Application(
+            responder: self.responder,
+            configuration: .init(address: address, serverName: nil),
+            services: [self.scheduler],
+            onServerRunning: onServerRunning,
+            logger: logger
+        )
+    }
+
+    /// Applies pending migrations on a connection of its own; returns the versions applied.
+    public func migrate() async throws -> [Int] {
+        try await Self.migrate(url: self.services.configuration.databaseURL, threadPool: self.ioThreads)
+    }
+
+    /// Applies pending migrations at `url`.
+    public static func migrate(url: ConnectionURL, threadPool: NIOThreadPool) async throws -> [Int] {
+        let connection = try await PostgresConnection.connect(url: url, timeout: .seconds(10), threadPool: threadPool)
+        do {
+            let applied = try await Schema.migrations.apply(on: connection)
+            await connection.close()
+            return applied
+        } catch {
+            await connection.close()
+            throw error
+        }
+    }
+
+    /// Closes the pools and stops the thread pools; call after the application has stopped.
+    public func shutdown() async {
+        for probe in self.scheduler.probes { await probe.shutdown() }
+        await self.services.database.pool.close()
+        await self.services.redis.close()
+        try? await self.ioThreads.shutdownGracefully()
+        try? await self.hashingThreads.shutdownGracefully()
+    }
+}

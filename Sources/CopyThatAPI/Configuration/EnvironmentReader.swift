@@ -1,0 +1,69 @@
+import Clients
+
+/// Reads `NAME` or `NAME_FILE` from an environment, with typed checks whose errors name the variable.
+struct EnvironmentReader {
+    let environment: [String: String]
+    let readFile: (String) throws -> String
+
+    /// The value of `name`, or the contents of the file `name_FILE` names; `nil` when neither is set. Both set is an
+    /// error, so that nobody wonders which one won.
+    func value(_ name: String) throws(APIConfigurationError) -> String? {
+        let direct = self.environment[name]
+        let file = self.environment[name + "_FILE"]
+        switch (direct, file) {
+        case (.some, .some):
+            throw APIConfigurationError(variable: name, reason: "both \(name) and \(name)_FILE are set; set one")
+        case (.some(let value), nil):
+            return value
+        case (nil, .some(let path)):
+            do {
+                return try self.readFile(path)
+            } catch {
+                throw APIConfigurationError(variable: name + "_FILE", reason: "cannot read \(path)")
+            }
+        case (nil, nil):
+            return nil
+        }
+    }
+
+    func required(_ name: String) throws(APIConfigurationError) -> String {
+        guard let value = try self.value(name), !value.isEmpty else {
+            throw APIConfigurationError(variable: name, reason: "is required (set \(name) or \(name)_FILE)")
+        }
+        return value
+    }
+
+    func url(_ name: String) throws(APIConfigurationError) -> ConnectionURL {
+        let text = try self.required(name)
+        do {
+            return try ConnectionURL(text)
+        } catch {
+            throw APIConfigurationError(variable: name, reason: "is not a valid URL: \(error)")
+        }
+    }
+
+    func integer(_ name: String, default fallback: Int, range: ClosedRange<Int>) throws(APIConfigurationError) -> Int {
+        guard let text = try self.value(name), !text.isEmpty else { return fallback }
+        guard let value = Int(text), range.contains(value) else {
+            throw APIConfigurationError(
+                variable: name,
+                reason: "must be a whole number from \(range.lowerBound) to \(range.upperBound), got \"\(text)\""
+            )
+        }
+        return value
+    }
+
+    func networks(_ name: String) throws(APIConfigurationError) -> [IPNetwork] {
+        guard let text = try self.value(name) else { return [] }
+        var networks: [IPNetwork] = []
+        for item in text.split(separator: ",") {
+            let trimmed = item.trimmingWhitespace()
+            if trimmed.isEmpty { continue }
+            guard let network = IPNetwork(trimmed) else {
+                throw APIConfigurationError(variable: name, reason: "\"\(trimmed)\" is not an address or CIDR network")
+            }
+            networks.append(network)
+        }
+        return networks
+    }
+}

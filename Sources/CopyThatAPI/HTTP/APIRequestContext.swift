@@ -1,0 +1,26 @@
+public import Hummingbird
+public import NIOCore
+
+/// The request context of every route: Hummingbird's core storage, the peer's address, and who is calling once
+/// ``AuthenticationMiddleware`` has looked at the credentials.
+public struct APIRequestContext: RequestContext, RemoteAddressRequestContext {
+    /// Hummingbird's storage (logger, route, parameters).
+    public var coreContext: CoreRequestContextStorage
+    /// The TCP peer (a proxy, when there is one).
+    public let remoteAddress: SocketAddress?
+    /// The authenticated caller, if the request carried valid credentials.
+    public var identity: Identity?
+    /// Why the credentials presented were refused, answered when a route needs a caller.
+    public var credentialFailure: APIError?
+    /// The client's address after `TRUSTED_PROXIES` (see ``ClientAddress``).
+    public var clientAddress: String?
+
+    /// Creates the context for a request on `source`'s channel.
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.remoteAddress = source.channel.remoteAddress
+    }
+
+    /// Bodies are read through ``RequestBody`` with per-route limits; this bounds anything else.
+    public var maxUploadSize: Int { RequestBody.jsonLimit }
+}

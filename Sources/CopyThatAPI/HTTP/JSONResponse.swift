@@ -1,0 +1,49 @@
+import Foundation
+public import Hummingbird
+import NIOCore
+
+/// JSON responses, keys sorted so that bodies are stable.
+public enum JSONResponse {
+    /// `value` as JSON with `status`.
+    public static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(value)
+        return Response(
+            status: status,
+            headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data))
+        )
+    }
+}
+
+/// Paging for list routes: `limit` (1–100, default 50) and `offset` (0–1,000,000, default 0).
+struct Paging {
+    var limit: Int
+    var offset: Int
+
+    init(_ request: Request) throws(APIError) {
+        var errors: [APIError.FieldError] = []
+        func read(_ name: String, default fallback: Int, range: ClosedRange<Int>) -> Int {
+            guard let text = request.uri.queryParameters[name[...]] else { return fallback }
+            guard let value = Int(text), range.contains(value) else {
+                errors.append(.init(field: name, message: "must be a whole number from \(range.lowerBound) to \(range.upperBound)"))
+                return fallback
+            }
+            return value
+        }
+        self.limit = read("limit", default: 50, range: 1...100)
+        self.offset = read("offset", default: 0, range: 0...1_000_000)
+        if !errors.isEmpty { throw APIError.validation(errors) }
+    }
+}
+
+extension APIRequestContext {
+    /// The positive integer path parameter `name` (422 naming it otherwise).
+    func positiveID(_ name: String) throws(APIError) -> Int {
+        guard let text = self.parameters.get(name), let value = Int(text), value > 0, value <= Int(Int32.max) else {
+            throw APIError.validation([.init(field: name, message: "must be a positive whole number")])
+        }
+        return value
+    }
+}
