@@ -45,6 +45,14 @@ public struct HTTPClientResponse: Sendable {
     public var status: Int
     /// The body (at most the request's ``HTTPClientRequest/maxResponseBytes``).
     public var body: [UInt8]
+    /// The response's header fields in order, names as sent.
+    public var headers: [(name: String, value: String)] = []
+    /// The first value of the header `name` (compared without regard to case).
+    public func header(_ name: String) -> String? {
+        let lowered = name.lowercased()
+        return self.headers.first { $0.name.lowercased() == lowered }?.value
+    }
+
     /// Seconds until the name was resolved.
     public var resolveSeconds: Double
     /// Seconds until the TCP connection was made.
@@ -117,6 +125,7 @@ public final class CurlHTTPClient: @unchecked Sendable {
 
     private final class ResponseBuffer {
         var bytes: [UInt8] = []
+        var headers: [(name: String, value: String)] = []
         let limit: Int
         var overflowed = false
         init(limit: Int) { self.limit = limit }
@@ -166,6 +175,21 @@ public final class CurlHTTPClient: @unchecked Sendable {
             }
             return length
         }
+        ccurl_setopt_pointer(curl, CURLOPT_HEADERDATA, unmanaged.toOpaque())
+        ccurl_setopt_header_function(curl) { data, size, count, userdata in
+            let buffer = Unmanaged<ResponseBuffer>.fromOpaque(userdata!).takeUnretainedValue()
+            let length = size * count
+            guard let data else { return length }
+            var line = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
+            while line.last?.isNewline == true { line.removeLast() }
+            if line.hasPrefix("HTTP/") {
+                buffer.headers = []  // a new response (after a 100 Continue): its headers replace the last ones
+            } else if let colon = line.firstIndex(of: ":") {
+                let value = line[line.index(after: colon)...].drop(while: { $0 == " " || $0 == "\t" })
+                buffer.headers.append((String(line[..<colon]), String(value)))
+            }
+            return length
+        }
         let code: CURLcode
         if let body = request.body {
             code = body.withUnsafeBufferPointer { bytes in
@@ -191,6 +215,7 @@ public final class CurlHTTPClient: @unchecked Sendable {
             HTTPClientResponse(
                 status: status,
                 body: buffer.bytes,
+                headers: buffer.headers,
                 resolveSeconds: Self.seconds(curl, CURLINFO_NAMELOOKUP_TIME),
                 connectSeconds: Self.seconds(curl, CURLINFO_CONNECT_TIME),
                 tlsSeconds: Self.seconds(curl, CURLINFO_APPCONNECT_TIME),

@@ -25,16 +25,23 @@ public struct APIApplication: Sendable {
     public let health: HealthStore
     /// Probes PostgreSQL (critical) and Redis (not critical: without it the API is degraded, not down).
     public let scheduler: ProbeScheduler
+    /// Every route registered (``extraRoutes`` excluded).
+    public let routes: RouteTable
     /// The router's responder.
     public let responder: RouterResponder<APIRequestContext>
     let ioThreads: NIOThreadPool
     let hashingThreads: NIOThreadPool
 
     /// Builds everything; nothing connects until used (the first probe round runs when the application starts).
+    /// - Parameters:
+    ///   - auditLogger: where audit lines go (default: a logger labelled `audit` from the bootstrapped system).
+    ///   - extraRoutes: routes to add under `/api/v1` behind every middleware (for tests of the middleware itself).
     public static func build(
         configuration: APIConfiguration,
         logger: Logger,
-        registry: PrometheusRegistry = PrometheusRegistry()
+        auditLogger: Logger? = nil,
+        registry: PrometheusRegistry = PrometheusRegistry(),
+        extraRoutes: ((RouterGroup<APIRequestContext>) -> Void)? = nil
     )
         async throws -> APIApplication
     {
@@ -57,7 +64,7 @@ public struct APIApplication: Sendable {
             logger: logger
         )
         let redis = RedisConnectionPool(url: configuration.redisURL, size: 16, threadPool: ioThreads)
-        var auditLogger = Logger(label: "audit")
+        var auditLogger = auditLogger ?? Logger(label: "audit")
         auditLogger.logLevel = .info
         let services = APIServices(
             configuration: configuration,
@@ -121,16 +128,19 @@ public struct APIApplication: Sendable {
                 perHour: configuration.rateLimitPerHour
             )
         )
-        SystemRoutes(services: services, health: health).add(to: router)
-        let api = router.group("/api/v1")
+        let table = RouteTable()
+        SystemRoutes(services: services, health: health).add(to: RecordingRoutes(router: router, table: table))
+        let api = RecordingRoutes(group: router.group("/api/v1"), prefix: "/api/v1", table: table)
         AuthRoutes(services: services).add(to: api)
         APIKeyRoutes(services: services).add(to: api)
         ProjectRoutes(services: services).add(to: api)
+        if let extraRoutes { extraRoutes(router.group("/api/v1")) }
 
         return APIApplication(
             services: services,
             health: health,
             scheduler: scheduler,
+            routes: table,
             responder: router.buildResponder(),
             ioThreads: ioThreads,
             hashingThreads: hashingThreads

@@ -4,7 +4,7 @@ import Hummingbird
 struct APIKeyRoutes {
     let services: APIServices
 
-    func add(to group: RouterGroup<APIRequestContext>) {
+    func add(to group: RecordingRoutes) {
         group.post("/auth/api-keys") { request, context in try await self.create(request, context) }
         group.get("/auth/api-keys") { request, context in
             let user = try context.requireTokenUser(for: request)

@@ -6,7 +6,7 @@ import JSONLogging
 struct AuthRoutes {
     let services: APIServices
 
-    func add(to group: RouterGroup<APIRequestContext>) {
+    func add(to group: RecordingRoutes) {
         group.post("/auth/register") { request, context in try await self.register(request, context) }
         group.post("/auth/token") { request, context in try await self.token(request, context) }
         group.post("/auth/refresh") { request, context in try await self.refresh(request, context) }

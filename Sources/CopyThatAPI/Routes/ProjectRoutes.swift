@@ -4,7 +4,7 @@ import Hummingbird
 struct ProjectRoutes {
     let services: APIServices
 
-    func add(to group: RouterGroup<APIRequestContext>) {
+    func add(to group: RecordingRoutes) {
         group.get("/projects") { request, context in
             let user = try context.requireUser(for: request)
             let paging = try Paging(request)

@@ -9,7 +9,7 @@ struct SystemRoutes {
     let services: APIServices
     let health: HealthStore
 
-    func add(to router: Router<APIRequestContext>) {
+    func add(to router: RecordingRoutes) {
         let json: HTTPFields = [.contentType: "application/json"]
         router.get("/health/live") { _, _ in
             Response(status: .ok, headers: json, body: .init(byteBuffer: ByteBuffer(string: #"{"status":"alive"}"#)))
