@@ -33,7 +33,7 @@ enum Validation {
 
     /// Characters a project name may hold besides letters and digits: an allowlist, not a blocklist, so markup
     /// (`<`, `>`, quotes, backslashes), control and invisible characters never get in.
-    static let nameExtras: Set<Character> = [" ", "-", "_", ".", ",", "'", "(", ")", "&", "+", "#", ":", "!", "?"]
+    static let nameExtras: Set<Character> = [" ", "-", "_", ".", ",", "'", "(", ")", "&", "+", "#", "!", "?"]
 
     /// Whether `name` (already trimmed) is allowed: starts with a letter or digit, then letters, digits and
     /// ``nameExtras``.

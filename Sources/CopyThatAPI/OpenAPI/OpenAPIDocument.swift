@@ -3335,7 +3335,7 @@ enum OpenAPIDocument {
       "type": "string",
       "minLength": 1,
       "maxLength": 255,
-      "description": "Letters, digits, spaces and - _ . , ' ( ) & + # : ! ?, starting with a letter or digit; trimmed"
+      "description": "Letters, digits, spaces and - _ . , ' ( ) & + # ! ?, starting with a letter or digit; trimmed"
      },
      "description": {
       "type": [

@@ -50,7 +50,7 @@ struct ProjectRoutes {
     static func readFields(_ body: inout FieldReader, nameRequired: Bool) -> (name: String?, description: String??) {
         let name = body.string("name", required: nameRequired, minLength: 1, maxLength: Validation.projectNameMaxLength, trim: true)
         if let name, !Validation.isProjectName(name) {
-            body.fail("name", "may hold letters, digits, spaces and - _ . , ' ( ) & + # : ! ? only, starting with a letter or digit")
+            body.fail("name", "may hold letters, digits, spaces and - _ . , ' ( ) & + # ! ? only, starting with a letter or digit")
         }
         if body.has("name") == false, nameRequired == false, body.object["name"] == .null {
             body.fail("name", "must not be null")
