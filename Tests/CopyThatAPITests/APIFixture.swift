@@ -48,6 +48,7 @@ final class APIFixture: Sendable {
     /// Starts the API with `configuration`, migrated, once its first probe round is done.
     static func start(
         _ configuration: APIConfiguration? = nil,
+        migrate: Bool = true,
         extraRoutes: ((RouterGroup<APIRequestContext>) -> Void)? = nil
     ) async throws -> APIFixture {
         let configuration = try configuration ?? Self.configuration()
@@ -66,7 +67,7 @@ final class APIFixture: Sendable {
             registry: registry,
             extraRoutes: extraRoutes
         )
-        _ = try await api.migrate()
+        if migrate { _ = try await api.migrate() }
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let application = api.application(address: .hostname("127.0.0.1", port: 0), logger: logger) { channel in
             continuation.yield(channel.localAddress?.port ?? 0)
