@@ -16,9 +16,12 @@ enum Validation {
         guard parts.count == 2, !parts[0].isEmpty, parts[0].count <= 64 else { return false }
         let local = parts[0]
         let domain = parts[1]
-        guard local.unicodeScalars.allSatisfy({ $0.value > 32 && $0.value < 127 && !"()<>[]\\,;:\"".unicodeScalars.contains($0) }) else {
-            return false
+        let specials = "()<>[]\\,;:\"".unicodeScalars
+        let localAllowed = local.unicodeScalars.allSatisfy { scalar in
+            scalar.value > 32 && scalar.value != 127 && !specials.contains(scalar)
+                && (scalar.isASCII || scalar.properties.isAlphabetic || scalar.properties.numericType != nil)
         }
+        guard localAllowed else { return false }
         guard !local.hasPrefix("."), !local.hasSuffix("."), !local.contains("..") else { return false }
         let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
         guard labels.count >= 2 else { return false }

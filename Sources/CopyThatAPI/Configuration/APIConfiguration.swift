@@ -121,13 +121,17 @@ public struct APIConfiguration: Sendable {
 
     /// Reads a secret file, dropping one trailing newline.
     public static func readFile(_ path: String) throws -> String {
-        var text = try String(contentsOfFile: path, encoding: .utf8)
-        if text.hasSuffix("\r\n") {
-            text.removeLast(2)
-        } else if text.hasSuffix("\n") {
-            text.removeLast()
+        Self.readFileDropsOneNewline(try String(contentsOfFile: path, encoding: .utf8))
+    }
+
+    /// `text` without one trailing `\n` or `\r\n` (what `echo` and editors add to a secret file).
+    static func readFileDropsOneNewline(_ text: String) -> String {
+        var bytes = Array(text.utf8)
+        if bytes.last == UInt8(ascii: "\n") {
+            bytes.removeLast()
+            if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
         }
-        return text
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 
