@@ -32,9 +32,12 @@ unset DATABASE_URL REDIS_URL REDIS_ACL_URL REDIS_SOCKET_URL
 # measure each other rather than the code.
 swift test --no-parallel "$@"
 
-# promtool and our rule engine, side by side over the same unit-test files, then the demo's Ctrl-C (both skipped
-# when filtering tests).
+# schemathesis against the API, promtool and our rule engine side by side over the same unit-test files, then the
+# demo's Ctrl-C (all skipped when filtering tests).
 if [ "$#" -eq 0 ]; then
+    # The API from outside: schemathesis against its OpenAPI document, with a real token.
+    DATABASE_URL="$TEST_DATABASE_URL" REDIS_URL="$TEST_REDIS_URL" \
+        bash scripts/api-schemathesis.sh "$(swift build --show-bin-path)/copythat-api"
     bash scripts/differential-rules.sh
     # The quick start's promise: Ctrl-C (even twice) stops the demo and leaves nothing running.
     bash scripts/demo-interrupt-test.sh

@@ -138,6 +138,9 @@ public final class PostgresConnection: @unchecked Sendable {
         while true {
             switch state {
             case PGRES_POLLING_OK:
+                // Notices ("relation already exists, skipping") would go to stderr as plain text, outside the JSON
+                // logs; they are informational, so they are dropped.
+                PQsetNoticeProcessor(connection, { _, _ in }, nil)
                 return .success(UnsafeSendableHandle(connection))
             case PGRES_POLLING_FAILED:
                 let message = Self.errorMessage(connection, url: url)
