@@ -37,12 +37,16 @@ import Testing
         let configuration = try APIFixture.configuration { $0.rateLimitPerMinute = 10 }
         try await APIFixture.with(configuration) { api in
             let token = try await Self.token(api)
-            var statuses: [Int] = []
-            let start = ContinuousClock.now
-            for _ in 0..<11 {
-                statuses.append(try await api.request("GET", "/api/v1/auth/me", headers: [("Authorization", "Bearer \(token)")]).status)
-            }
-            #expect(ContinuousClock.now - start < .seconds(1))
+            // All eleven at once: the seeds' limiter stores the second as the member, so a burst within one second
+            // counts once and is never limited; here each request is its own member.
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<11 {
+                    group.addTask {
+                        try await api.request("GET", "/api/v1/auth/me", headers: [("Authorization", "Bearer \(token)")]).status
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }.sorted()
             #expect(statuses == Array(repeating: 200, count: 10) + [429])
         }
     }

@@ -1,4 +1,5 @@
 public import Hummingbird
+public import HummingbirdAuth
 import Logging
 
 /// Works out who is calling before anything else looks at the request: the client's address (``ClientAddress``)
@@ -6,8 +7,10 @@ import Logging
 ///
 /// Credentials are `Authorization: Bearer <access token or API key>` or `X-API-Key: <key>`. Bad credentials do not
 /// fail here: the refusal is kept in the context and answered (401) by the routes that need a caller, so that
-/// rate limiting still applies to the request, by address.
-public struct AuthenticationMiddleware: RouterMiddleware {
+/// rate limiting still applies to the request, by address. (HummingbirdAuth's default `handle` would either throw at
+/// once or drop the reason; this one keeps it. The `Bearer` scheme is matched without regard to case, as RFC 7235
+/// says, where `headers.bearer` wants it exactly.)
+public struct AuthenticationMiddleware: AuthenticatorMiddleware {
     public typealias Context = APIRequestContext
 
     let tokens: TokenService
@@ -35,7 +38,7 @@ public struct AuthenticationMiddleware: RouterMiddleware {
         )
         if request.uri.path.hasPrefix("/api/v1/") {
             do {
-                context.identity = try await self.identify(request)
+                context.identity = try await self.authenticate(request: request, context: context)
             } catch let error as APIError {
                 context.credentialFailure = error
             }
@@ -43,7 +46,8 @@ public struct AuthenticationMiddleware: RouterMiddleware {
         return try await next(request, context)
     }
 
-    func identify(_ request: Request) async throws -> Identity? {
+    /// The caller behind the request's credentials; `nil` without credentials; an ``APIError`` (401) for bad ones.
+    public func authenticate(request: Request, context: Context) async throws -> Identity? {
         if let key = request.headers[.apiKey] {
             return try await self.identify(apiKey: key)
         }

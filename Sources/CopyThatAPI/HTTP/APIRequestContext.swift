@@ -1,9 +1,10 @@
 public import Hummingbird
+public import HummingbirdAuth
 public import NIOCore
 
 /// The request context of every route: Hummingbird's core storage, the peer's address, and who is calling once
 /// ``AuthenticationMiddleware`` has looked at the credentials.
-public struct APIRequestContext: RequestContext, RemoteAddressRequestContext {
+public struct APIRequestContext: AuthRequestContext, RemoteAddressRequestContext {
     /// Hummingbird's storage (logger, route, parameters).
     public var coreContext: CoreRequestContextStorage
     /// The TCP peer (a proxy, when there is one).
