@@ -15,6 +15,9 @@ import Glibc
 // @unchecked Sendable: the PGconn handle lives in a Mutex and is only used inside it, one call at a time.
 public final class PostgresConnection: @unchecked Sendable {
     private let handle: Mutex<UnsafeSendableHandle?>
+    /// Names of the statements prepared on this connection, by SQL text (guarded by `handle`'s lock: only read and
+    /// written inside it).
+    private nonisolated(unsafe) var prepared: [String: String] = [:]
     private let threadPool: NIOThreadPool
     /// The server's version as libpq reports it (`150004` for 15.4).
     public let serverVersion: Int
@@ -57,9 +60,19 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Runs `sql` with `$1`… bound to `parameters` (text format; `nil` is SQL NULL) and returns the rows as text.
+    /// - Parameters:
+    ///   - prepared: prepare `sql` on this connection the first time it is run and execute the prepared statement
+    ///     from then on, so the server parses and plans it once per connection rather than on every call (as
+    ///     asyncpg's statement cache does). For the fixed statements of an application, not for SQL built at run
+    ///     time.
     /// - Throws: ``PostgresError``: `.queryFailed` with the SQLSTATE for a server error, `.timeout` when the
     ///   deadline passes (the connection is then closed, since its state is unknown).
-    public func query(_ sql: String, _ parameters: [String?] = [], timeout: Duration) async throws(PostgresError) -> [[String?]] {
+    public func query(
+        _ sql: String,
+        _ parameters: [String?] = [],
+        timeout: Duration,
+        prepared: Bool = false
+    ) async throws(PostgresError) -> [[String?]] {
         let deadline = Deadline.after(timeout)
         let result: Result<[[String?]], PostgresError>
         do {
@@ -68,10 +81,16 @@ public final class PostgresConnection: @unchecked Sendable {
                     guard let connection = handle?.pointer else {
                         return .failure(PostgresError(code: .connectionClosed, message: "the connection is closed"))
                     }
-                    let outcome = Self.queryBlocking(connection, sql: sql, parameters: parameters, deadline: deadline)
+                    let outcome: Result<[[String?]], PostgresError>
+                    if prepared {
+                        outcome = self.preparedQueryBlocking(connection, sql: sql, parameters: parameters, deadline: deadline)
+                    } else {
+                        outcome = Self.queryBlocking(connection, sql: sql, parameters: parameters, deadline: deadline)
+                    }
                     if case .failure(let error) = outcome, error.code != .queryFailed {
                         PQfinish(connection)
                         handle = nil
+                        self.prepared = [:]
                     }
                     return outcome
                 }
@@ -169,6 +188,38 @@ public final class PostgresConnection: @unchecked Sendable {
         guard sent == 1 else {
             return .failure(PostgresError(code: .connectionClosed, message: Self.errorMessage(connection, url: nil)))
         }
+        return Self.collectResults(connection, deadline: deadline)
+    }
+
+    /// Prepares `sql` the first time (under the lock), then executes the prepared statement.
+    private func preparedQueryBlocking(
+        _ connection: OpaquePointer,
+        sql: String,
+        parameters: [String?],
+        deadline: Deadline
+    ) -> Result<[[String?]], PostgresError> {
+        let name: String
+        if let known = self.prepared[sql] {
+            name = known
+        } else {
+            name = "ct_\(self.prepared.count + 1)"
+            guard PQsendPrepare(connection, name, sql, Int32(parameters.count), nil) == 1 else {
+                return .failure(PostgresError(code: .connectionClosed, message: Self.errorMessage(connection, url: nil)))
+            }
+            if case .failure(let error) = Self.collectResults(connection, deadline: deadline) { return .failure(error) }
+            self.prepared[sql] = name
+        }
+        let sent = Self.withCStrings(parameters) { values in
+            PQsendQueryPrepared(connection, name, Int32(parameters.count), values, nil, nil, 0)
+        }
+        guard sent == 1 else {
+            return .failure(PostgresError(code: .connectionClosed, message: Self.errorMessage(connection, url: nil)))
+        }
+        return Self.collectResults(connection, deadline: deadline)
+    }
+
+    /// Flushes what was sent and reads every result, bounded by `deadline`.
+    private static func collectResults(_ connection: OpaquePointer, deadline: Deadline) -> Result<[[String?]], PostgresError> {
         // Flush the query, then read until libpq has every result.
         while true {
             let flushed = PQflush(connection)

@@ -26,7 +26,7 @@ public struct Database: Sendable {
     public func query(_ sql: String, _ parameters: [String?] = []) async throws -> [Row] {
         do {
             let rows = try await self.queries.measure(sql: sql) {
-                try await self.pool.withConnection { try await $0.query(sql, parameters, timeout: self.timeout) }
+                try await self.pool.withConnection { try await $0.query(sql, parameters, timeout: self.timeout, prepared: true) }
             }
             return rows.map(Row.init)
         } catch {
@@ -73,7 +73,7 @@ public struct Transaction: Sendable {
     /// Runs one statement.
     public func execute(_ sql: String, _ parameters: [String?] = []) async throws -> [Row] {
         let rows = try await self.queries.measure(sql: sql) {
-            try await self.connection.query(sql, parameters, timeout: self.timeout)
+            try await self.connection.query(sql, parameters, timeout: self.timeout, prepared: true)
         }
         return rows.map(Row.init)
     }
