@@ -33,13 +33,13 @@ public struct Project: Sendable, Hashable, Encodable {
 
     static let columns = "id, name, description, owner_id::text, iso8601(created_at), iso8601(updated_at)"
 
-    init(row: Row) {
-        self.id = row.int(0) ?? 0
-        self.name = row.string(1)
-        self.description = row[2]
-        self.ownerID = row.string(3)
-        self.createdAt = row.string(4)
-        self.updatedAt = row.string(5)
+    init(row: Row, offset: Int = 0) {
+        self.id = row.int(offset) ?? 0
+        self.name = row.string(offset + 1)
+        self.description = row[offset + 2]
+        self.ownerID = row.string(offset + 3)
+        self.createdAt = row.string(offset + 4)
+        self.updatedAt = row.string(offset + 5)
     }
 }
 
@@ -63,7 +63,7 @@ public struct ProjectRepository: Sendable {
 
     /// The project `id`, whoever owns it.
     public func find(id: Int) async throws -> Project? {
-        try await self.database.query("SELECT \(Project.columns) FROM projects WHERE id = $1", [String(id)]).first.map(Project.init)
+        try await self.database.query("SELECT \(Project.columns) FROM projects WHERE id = $1", [String(id)]).first.map { Project(row: $0) }
     }
 
     /// Projects owned by `ownerID` (every project when `nil`), by id.
@@ -72,12 +72,12 @@ public struct ProjectRepository: Sendable {
             return try await self.database.query(
                 "SELECT \(Project.columns) FROM projects WHERE owner_id = $1::uuid ORDER BY id LIMIT $2 OFFSET $3",
                 [ownerID, String(limit), String(offset)]
-            ).map(Project.init)
+            ).map { Project(row: $0) }
         }
         return try await self.database.query(
             "SELECT \(Project.columns) FROM projects ORDER BY id LIMIT $1 OFFSET $2",
             [String(limit), String(offset)]
-        ).map(Project.init)
+        ).map { Project(row: $0) }
     }
 
     /// Changes the fields given; returns the project as it now is.
@@ -92,7 +92,7 @@ public struct ProjectRepository: Sendable {
             """,
             [String(id), name, setDescription ? "true" : "false", description ?? nil]
         )
-        return rows.first.map(Project.init)
+        return rows.first.map { Project(row: $0) }
     }
 
     /// Deletes the project and, through the foreign keys, its jobs and colours.

@@ -43,19 +43,30 @@ public struct UserRepository: Sendable {
         return rows.first.map { (User(row: $0), $0.string(6)) }
     }
 
-    /// The user behind an access token and whether its login was revoked, in one statement (this runs on every
-    /// authenticated request). `nil` when the user no longer exists.
-    public func forToken(userID: String, family: String) async throws -> (user: User, familyRevoked: Bool)? {
+    /// The user behind an access token, whether its login was revoked, and the project `projectID` if one is asked
+    /// for, in one statement (this runs on every request with a token). `nil` when the user no longer exists.
+    public func forToken(userID: String, family: String, project projectID: Int? = nil) async throws
+        -> (user: User, familyRevoked: Bool, project: Project?)?
+    {
         guard UUIDText.isValid(userID), UUIDText.isValid(family) else { return nil }
         let rows = try await self.database.query(
             """
             SELECT u.id::text, u.email, u.full_name, u.roles, u.is_active, iso8601(u.created_at),
-                   COALESCE((SELECT f.revoked_at IS NOT NULL OR f.user_id <> u.id FROM refresh_token_families f WHERE f.id = $2::uuid), true)
-            FROM users u WHERE u.id = $1::uuid
+                   COALESCE((SELECT f.revoked_at IS NOT NULL OR f.user_id <> u.id FROM refresh_token_families f WHERE f.id = $2::uuid), true),
+                   p.id, p.name, p.description, p.owner_id::text, iso8601(p.created_at), iso8601(p.updated_at)
+            FROM users u LEFT JOIN projects p ON p.id = $3::int
+            WHERE u.id = $1::uuid
             """,
-            [userID, family]
+            [userID, family, projectID.map(String.init)]
         )
-        return rows.first.map { (User(row: $0), $0.bool(6)) }
+        guard let row = rows.first else { return nil }
+        let project = row[7] == nil ? nil : Project(row: row, offset: 7)
+        return (User(row: row), row.bool(6), project)
+    }
+
+    /// The project `id` (for callers whose user is already known).
+    func project(_ id: Int) async throws -> Project? {
+        try await ProjectRepository(database: self.database).find(id: id)
     }
 
     /// Records a successful login.

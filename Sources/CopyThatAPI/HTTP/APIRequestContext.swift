@@ -9,8 +9,12 @@ public struct APIRequestContext: AuthRequestContext, RemoteAddressRequestContext
     public var coreContext: CoreRequestContextStorage
     /// The TCP peer (a proxy, when there is one).
     public let remoteAddress: SocketAddress?
-    /// The authenticated caller, if the request carried valid credentials.
+    /// The caller behind a valid API key (its user read with the key).
     public var identity: Identity?
+    /// The claims of a valid access token; the user is read when a route asks (``requireUser(for:)``).
+    public var tokenClaims: TokenClaims?
+    /// Where ``requireUser(for:)`` reads users.
+    var users: UserRepository?
     /// Why the credentials presented were refused, answered when a route needs a caller.
     public var credentialFailure: APIError?
     /// The client's address after `TRUSTED_PROXIES` (see ``ClientAddress``).

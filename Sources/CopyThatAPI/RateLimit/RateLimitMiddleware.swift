@@ -22,7 +22,7 @@ public struct RateLimitMiddleware: RouterMiddleware {
     /// Checks the limits, then answers through `next` with the headers.
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.uri.path.hasPrefix("/api/v1/") else { return try await next(request, context) }
-        let subject = context.identity?.rateLimitKey ?? "ip:\(context.clientAddress ?? "unknown")"
+        let subject = context.rateLimitSubject
         let outcome = await self.limiter.check(subject: subject, windows: self.windows, policy: .open)
         guard case .decided(let decision) = outcome else { return try await next(request, context) }
         var response: Response

@@ -7,7 +7,7 @@ struct APIKeyRoutes {
     func add(to group: RecordingRoutes) {
         group.post("/auth/api-keys") { request, context in try await self.create(request, context) }
         group.get("/auth/api-keys") { request, context in
-            let user = try context.requireTokenUser(for: request)
+            let user = try await context.requireTokenUser(for: request)
             let paging = try Paging(request)
             return try JSONResponse.make(try await self.services.apiKeys.list(userID: user.id, limit: paging.limit, offset: paging.offset))
         }
@@ -36,7 +36,7 @@ struct APIKeyRoutes {
     }
 
     func create(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        let user = try context.requireTokenUser(for: request)
+        let user = try await context.requireTokenUser(for: request)
         var body = try await RequestBody.jsonObject(request)
         let name = body.string("name", required: true, minLength: 1, maxLength: Validation.keyNameMaxLength, trim: true)
         if let name, !Validation.isPlainText(name) || name.contains("\n") { body.fail("name", "must be one line of text") }
@@ -80,7 +80,7 @@ struct APIKeyRoutes {
     }
 
     func revoke(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        let user = try context.requireTokenUser(for: request)
+        let user = try await context.requireTokenUser(for: request)
         let id = context.parameters.get("id") ?? ""
         guard try await self.services.apiKeys.revoke(id: id, userID: user.id) else {
             throw APIError.notFound("API key not found")

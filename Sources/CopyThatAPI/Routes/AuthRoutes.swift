@@ -10,7 +10,7 @@ struct AuthRoutes {
         group.post("/auth/register") { request, context in try await self.register(request, context) }
         group.post("/auth/token") { request, context in try await self.token(request, context) }
         group.post("/auth/refresh") { request, context in try await self.refresh(request, context) }
-        group.get("/auth/me") { request, context in try JSONResponse.make(try context.requireUser(for: request)) }
+        group.get("/auth/me") { request, context in try JSONResponse.make(try await context.requireUser(for: request)) }
     }
 
     struct TokenPair: Encodable {
@@ -139,7 +139,7 @@ struct AuthRoutes {
             )
             throw APIError.unauthorized("Refresh token reuse detected; every session of this sign-in is revoked")
         case .redeemed(let userID, let family):
-            guard let (user, revoked) = try await self.services.users.forToken(userID: userID, family: family), !revoked else {
+            guard let (user, revoked, _) = try await self.services.users.forToken(userID: userID, family: family), !revoked else {
                 throw APIError.unauthorized("Invalid refresh token")
             }
             guard user.isActive else { throw APIError.forbidden("Account is disabled") }

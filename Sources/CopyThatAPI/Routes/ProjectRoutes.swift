@@ -6,7 +6,7 @@ struct ProjectRoutes {
 
     func add(to group: RecordingRoutes) {
         group.get("/projects") { request, context in
-            let user = try context.requireUser(for: request)
+            let user = try await context.requireUser(for: request)
             let paging = try Paging(request)
             return try JSONResponse.make(
                 try await self.services.projects.list(ownerID: user.id, limit: paging.limit, offset: paging.offset)
@@ -27,9 +27,9 @@ struct ProjectRoutes {
     /// The project in the path, if the caller owns it or is an admin: 422 for a bad id, 404 when missing, 403 (and
     /// an `ACCESS_DENIED` audit event) when it is someone else's.
     func owned(_ request: Request, _ context: APIRequestContext) async throws -> (project: Project, user: User) {
-        let user = try context.requireUser(for: request)
         let id = try context.positiveID("id")
-        guard let project = try await self.services.projects.find(id: id) else {
+        let (user, found) = try await context.requireUser(for: request, project: id)
+        guard let project = found else {
             throw APIError.notFound("Project not found")
         }
         guard project.ownerID == user.id || user.isAdmin else {
@@ -65,7 +65,7 @@ struct ProjectRoutes {
     }
 
     func create(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        let user = try context.requireUser(for: request)
+        let user = try await context.requireUser(for: request)
         var body = try await RequestBody.jsonObject(request)
         let fields = Self.readFields(&body, nameRequired: true)
         try body.finish()
