@@ -12,7 +12,12 @@ import Testing
             let injection = "'; DROP TABLE projects; --"
             let listed = try await api.request("GET", "/api/v1/projects?name=\(APIFixture.formEscape(injection))", headers: [user.bearer])
             #expect(listed.status == 200)
-            let created = try await api.json("POST", "/api/v1/projects", ["name": "Safe", "description": injection], headers: [user.bearer])
+            let created = try await api.json(
+                "POST",
+                "/api/v1/projects",
+                ["name": "Safe", "description": injection],
+                headers: [user.bearer]
+            )
             #expect(created.status == 201)
             #expect(try created.object()["description"] as? String == injection)  // stored as text, bound as a parameter
             #expect(try await api.login("' OR '1'='1' --", "' OR '1'='1' --").status == 401)
@@ -43,16 +48,24 @@ import Testing
 
     @Test func theRemainingBoundsHoldOnePastEach() async throws {
         try await APIFixture.with { api in
-            let local = String(repeating: "e", count: 64)
-            let domain = String(repeating: "d", count: 63) + "." + String(repeating: "d", count: 63) + "." + String(repeating: "d", count: 57) + ".com"
+            let local = UUID().uuidString.prefix(8).lowercased() + String(repeating: "e", count: 56)  // unique per run
+            let domain =
+                String(repeating: "d", count: 63) + "." + String(repeating: "d", count: 63) + "." + String(repeating: "d", count: 57)
+                + ".com"
             let email254 = local + "@" + domain  // 64 + 1 + 189 = 254
             #expect(email254.count == 254)
             #expect(try await api.json("POST", "/api/v1/auth/register", ["email": email254, "password": "twelve chars"]).status == 201)
-            #expect(try await api.json("POST", "/api/v1/auth/register", ["email": "x" + email254, "password": "twelve chars"]).status == 422)
+            #expect(
+                try await api.json("POST", "/api/v1/auth/register", ["email": "x" + email254, "password": "twelve chars"]).status == 422
+            )
             let name = String(repeating: "f", count: 255)
             #expect(
-                try await api.json("POST", "/api/v1/auth/register", ["email": "n\(UUID().uuidString)@example.com", "password": "twelve chars", "full_name": name])
-                    .status == 201
+                try await api.json(
+                    "POST",
+                    "/api/v1/auth/register",
+                    ["email": "n\(UUID().uuidString)@example.com", "password": "twelve chars", "full_name": name]
+                )
+                .status == 201
             )
             #expect(
                 try await api.json(
@@ -61,8 +74,12 @@ import Testing
                     ["email": "n\(UUID().uuidString)@example.com", "password": "twelve chars", "full_name": name + "f"]
                 ).status == 422
             )
-            #expect(try await api.json("POST", "/api/v1/auth/refresh", ["refresh_token": String(repeating: "t", count: 4096)]).status == 401)
-            #expect(try await api.json("POST", "/api/v1/auth/refresh", ["refresh_token": String(repeating: "t", count: 4097)]).status == 422)
+            #expect(
+                try await api.json("POST", "/api/v1/auth/refresh", ["refresh_token": String(repeating: "t", count: 4096)]).status == 401
+            )
+            #expect(
+                try await api.json("POST", "/api/v1/auth/refresh", ["refresh_token": String(repeating: "t", count: 4097)]).status == 422
+            )
             #expect(try await api.login(String(repeating: "u", count: 255), "password").status == 422)
             #expect(try await api.login("u@example.com", String(repeating: "p", count: 1025)).status == 422)
             #expect(try await api.login("u@example.com", String(repeating: "p", count: 1024)).status == 401)

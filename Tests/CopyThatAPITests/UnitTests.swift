@@ -133,6 +133,32 @@ import Testing
     }
 }
 
+@Suite struct VerifiedTokenCacheTests {
+    /// The verified-token memory skips the signature check, never the expiry or the kind.
+    @Test func aRememberedTokenStillExpiresAndKeepsItsKind() async throws {
+        let tokens = await TokenService(
+            secretKey: Array("a-secret-key-of-at-least-32-bytes!!".utf8),
+            accessLifetime: .seconds(60),
+            refreshLifetime: .seconds(600)
+        )
+        let user = UUID().uuidString.lowercased()
+        let soon = try await tokens.issue(
+            .access,
+            userID: user,
+            email: "a@example.com",
+            roles: ["user"],
+            family: "f",
+            now: Date().addingTimeInterval(-58)
+        )
+        #expect(await tokens.verify(soon.token, as: .access) != nil)  // verified and remembered
+        #expect(await tokens.verify(soon.token, as: .refresh) == nil)  // remembered, but the wrong kind
+        try await Task.sleep(for: .milliseconds(2500))
+        #expect(await tokens.verify(soon.token, as: .access) == nil)  // remembered, but expired now
+        let tampered = String(soon.token.dropLast()) + (soon.token.hasSuffix("A") ? "B" : "A")
+        #expect(await tokens.verify(tampered, as: .access) == nil)
+    }
+}
+
 @Suite struct ValidationTests {
     @Test func emails() {
         for good in ["a@example.com", "first.last+tag@sub.example.co.uk", "x@xn--bcher-kva.example", "ü@bücher.de"] {

@@ -2,6 +2,7 @@ import Crypto
 import ExtrasBase64
 public import Foundation
 public import JWTKit
+import Synchronization
 
 /// The claims of the API's tokens: the seeds' `sub`, `email`, `roles`, `iat`, `exp`, `jti`, `type`, plus `fam`, the
 /// login (refresh-token family) the token belongs to, so that revoking a family stops its access tokens too.
@@ -43,6 +44,13 @@ public struct TokenService: Sendable {
     let keys: JWTKeyCollection
     let accessLifetime: Duration
     let refreshLifetime: Duration
+    /// Tokens whose signature and header were verified, with their claims: a client sends the same access token
+    /// for its whole life, and its bytes verify the same way every time, so only the expiry is checked again.
+    /// (Revocation and the account's state are read from the database on every request regardless.) Cleared when
+    /// it reaches ``verifiedCacheLimit`` entries.
+    let verified = VerifiedTokens()
+    /// At most this many tokens are remembered.
+    static let verifiedCacheLimit = 10_000
 
     /// Creates the service; the signing key is derived from `secretKey` for this purpose only.
     public init(secretKey: [UInt8], accessLifetime: Duration, refreshLifetime: Duration) async {
@@ -85,11 +93,14 @@ public struct TokenService: Sendable {
     /// The claims of a valid, unexpired token of `kind`; `nil` for anything else (bad structure, another
     /// algorithm, a bad signature, expired, the wrong kind).
     public func verify(_ token: String, as kind: Kind) async -> TokenClaims? {
-        guard Self.headerIsPinned(token) else { return nil }
-        guard let claims = try? await self.keys.verify(token, as: TokenClaims.self), claims.type == kind.rawValue else {
-            return nil
+        if let claims = self.verified.claims(for: token) {
+            guard claims.type == kind.rawValue, claims.exp.value > Date() else { return nil }
+            return claims
         }
-        return claims
+        guard token.utf8.count <= 8192, Self.headerIsPinned(token) else { return nil }
+        guard let claims = try? await self.keys.verify(token, as: TokenClaims.self) else { return nil }
+        self.verified.remember(token, claims, limit: Self.verifiedCacheLimit)
+        return claims.type == kind.rawValue ? claims : nil
     }
 
     /// Whether the token has three parts and a header of exactly `alg: HS256` (and `typ: JWT` if any), no `crit`.
@@ -102,5 +113,21 @@ public struct TokenService: Sendable {
         guard header["alg"] as? String == "HS256", header["crit"] == nil else { return false }
         if let type = header["typ"], type as? String != "JWT" { return false }
         return true
+    }
+}
+
+/// The verified-token memory of ``TokenService``.
+final class VerifiedTokens: Sendable {
+    private let entries = Mutex<[String: TokenClaims]>([:])
+
+    func claims(for token: String) -> TokenClaims? {
+        self.entries.withLock { $0[token] }
+    }
+
+    func remember(_ token: String, _ claims: TokenClaims, limit: Int) {
+        self.entries.withLock { entries in
+            if entries.count >= limit { entries.removeAll(keepingCapacity: true) }
+            entries[token] = claims
+        }
     }
 }

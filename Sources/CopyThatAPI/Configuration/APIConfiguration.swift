@@ -43,6 +43,8 @@ public struct APIConfiguration: Sendable {
     public var shutdownDelay: Duration
     /// A prefix for every Redis key (`copythat:`); tests give each application its own.
     public var redisKeyPrefix: String
+    /// `DATABASE_POOL_SIZE` (20, the seeds' `pool_size`): PostgreSQL connections kept open.
+    public var databasePoolSize: Int
 
     /// Creates a configuration directly; the defaults are the contract's.
     public init(
@@ -61,7 +63,8 @@ public struct APIConfiguration: Sendable {
         bcryptCost: UInt8 = 12,
         healthProbeInterval: Duration = .seconds(5),
         shutdownDelay: Duration? = nil,
-        redisKeyPrefix: String = "copythat:"
+        redisKeyPrefix: String = "copythat:",
+        databasePoolSize: Int = 20
     ) {
         self.databaseURL = databaseURL
         self.redisURL = redisURL
@@ -79,6 +82,7 @@ public struct APIConfiguration: Sendable {
         self.healthProbeInterval = healthProbeInterval
         self.shutdownDelay = shutdownDelay ?? (environment == .local ? .zero : .seconds(5))
         self.redisKeyPrefix = redisKeyPrefix
+        self.databasePoolSize = databasePoolSize
     }
 
     /// Reads the configuration from `environment` (and the files its `*_FILE` variables name).
@@ -115,7 +119,8 @@ public struct APIConfiguration: Sendable {
             bcryptCost: UInt8(bcryptCost),
             healthProbeInterval: .seconds(try reader.integer("HEALTH_PROBE_INTERVAL", default: 5, range: 1...3600)),
             shutdownDelay: try reader.value("SHUTDOWN_DELAY") == nil
-                ? nil : Duration.seconds(try reader.integer("SHUTDOWN_DELAY", default: 0, range: 0...600))
+                ? nil : Duration.seconds(try reader.integer("SHUTDOWN_DELAY", default: 0, range: 0...600)),
+            databasePoolSize: try reader.integer("DATABASE_POOL_SIZE", default: 20, range: 1...500)
         )
     }
 

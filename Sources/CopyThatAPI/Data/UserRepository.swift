@@ -45,7 +45,11 @@ public struct UserRepository: Sendable {
 
     /// The user behind an access token, whether its login was revoked, and the project `projectID` if one is asked
     /// for, in one statement (this runs on every request with a token). `nil` when the user no longer exists.
-    public func forToken(userID: String, family: String, project projectID: Int? = nil) async throws
+    public func forToken(
+        userID: String,
+        family: String,
+        project projectID: Int? = nil
+    ) async throws
         -> (user: User, familyRevoked: Bool, project: Project?)?
     {
         guard UUIDText.isValid(userID), UUIDText.isValid(family) else { return nil }
