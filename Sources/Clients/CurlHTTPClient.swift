@@ -109,6 +109,16 @@ public final class CurlHTTPClient: @unchecked Sendable {
     /// Performs `request`.
     /// - Throws: ``HTTPClientError``; a response of any status is a success here (the probe judges the status).
     public func perform(_ request: HTTPClientRequest) async throws(HTTPClientError) -> HTTPClientResponse {
+        // A CR or LF in a header would end its line and start another: refuse rather than send it.
+        for (name, value) in request.headers where !HTTPFieldSyntax.isToken(name) || !HTTPFieldSyntax.isFieldValue(value) {
+            throw HTTPClientError(
+                code: .failed,
+                message: "header \(HTTPFieldSyntax.isToken(name) ? name : "name") is not valid HTTP; not sent"
+            )
+        }
+        if HTTPFieldSyntax.controlCharacterPosition(inURL: request.url) != nil {
+            throw HTTPClientError(code: .failed, message: "the URL contains a control character or space; not sent")
+        }
         let result: Result<HTTPClientResponse, HTTPClientError>
         do {
             result = try await self.threadPool.runIfActive {

@@ -30,6 +30,36 @@ import Testing
         #expect(try await client.perform(HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/models")).status == 503)
     }
 
+    /// A CR LF in a header value (from a variable or a secret file) would end the line and inject another header.
+    @Test func headersThatAreNotValidHTTPAreNeverSent() async throws {
+        let stub = StubHTTPServer()
+        let port = try await stub.start()
+        defer { stub.stop() }
+        let client = CurlHTTPClient(threadPool: self.pool)
+        let url = "http://127.0.0.1:\(port)/v1/models"
+        for header in [("x-api-key", "key\r\nX-Injected: yes"), ("x-api-key", "key\n"), ("Bad Name", "x"), ("x-api-key", " padded")] {
+            do {
+                _ = try await client.perform(HTTPClientRequest(url: url, headers: [header]))
+                Issue.record("sent \(header)")
+            } catch {
+                #expect(error.code == .failed)
+                #expect(!error.message.contains("key\r\n"))
+            }
+        }
+        do {
+            _ = try await client.perform(HTTPClientRequest(url: url + "\nHost: evil"))
+            Issue.record("sent a URL with a line feed")
+        } catch {
+            #expect(error.message.contains("control character"))
+        }
+        #expect(stub.lastHeaders["x-injected"] == nil)
+        #expect(try await client.perform(HTTPClientRequest(url: url, headers: [("x-api-key", "fine value")])).status == 200)
+        #expect(HTTPFieldSyntax.isToken("X-Api_Key.1!") && !HTTPFieldSyntax.isToken("") && !HTTPFieldSyntax.isToken("a:b"))
+        #expect(
+            HTTPFieldSyntax.isFieldValue("Bearer abc\tdef") && HTTPFieldSyntax.isFieldValue("") && !HTTPFieldSyntax.isFieldValue("a\u{0}b")
+        )
+    }
+
     @Test func aSlowServerFailsAtTheTimeout() async throws {
         let stub = StubHTTPServer()
         let port = try await stub.start()

@@ -5,7 +5,10 @@ import Testing
 @testable import CopyThatExporter
 
 @Suite struct ConfigLoaderTests {
-    let loader = ConfigLoader(environment: ["DB_PASSWORD": "s3cret", "ANTHROPIC_KEY": "sk-ant-test-0123456789abcdef", "EMPTY": ""])
+    let loader = ConfigLoader(environment: [
+        "DB_PASSWORD": "s3cret", "ANTHROPIC_KEY": "sk-ant-test-0123456789abcdef", "EMPTY": "",
+        "LF_URL": "postgres://h/x\nInjected: 1", "CRLF": "ok\r\nX-Injected: yes", "LF_KEY": "sk-ant-test\n",
+    ])
 
     @Test func aCompleteFileParses() throws {
         let yaml = """
@@ -83,6 +86,22 @@ import Testing
             ("dependencies:\n  - name: db\n    type: postgres\n    url: postgres://h/x\n    timout: 2s\n", 5, "did you mean timeout"),
             ("probe_interval: 1s\nprobe_timeout: 5s\n", nil, "no longer than probe_interval"),
             ("key: [unclosed\n", 2, "invalid YAML"),
+            // Header injection and control characters from a variable or a file: refused with the line.
+            ("dependencies:\n  - name: db\n    type: postgres\n    url: ${LF_URL}\n", 2, "control character or space at character 15"),
+            (
+                "dependencies:\n  - name: site\n    type: http\n    url: https://example.com\n    headers:\n      X-Probe: ${CRLF}\n", 6,
+                "the value of header X-Probe contains CR, LF"
+            ),
+            (
+                "dependencies:\n  - name: site\n    type: http\n    url: https://example.com\n    headers:\n      \"Bad Name\": x\n", 6,
+                "is not an RFC 9110 token"
+            ),
+            ("dependencies:\n  - name: ai\n    type: anthropic\n    api_key: ${LF_KEY}\n", 2, "api_key contains CR, LF"),
+            (
+                "scrape_targets:\n  - job: api\n    url: http://api:8000/metrics\n    bearer_token: ${CRLF}\n", 4,
+                "bearer_token contains CR, LF"
+            ),
+            ("scrape_targets:\n  - job: api\n    url: \"http://api:8000/metrics\\n\"\n", 3, "control character or space"),
         ] as [(String, Int?, String)]
     )
     func badConfigurationsNameTheLineAndReason(yaml: String, line: Int?, reason: String) {

@@ -132,8 +132,16 @@ struct NodeReader {
         )
         if let method = fields["method"] { dependency.method = try self.string(method).uppercased() }
         if let headers = fields["headers"] {
-            for (key, _, value) in try self.mapping(headers, allowed: nil, what: "headers") {
-                dependency.headers.append((key, try self.string(value)))
+            for (key, keyNode, value) in try self.mapping(headers, allowed: nil, what: "headers") {
+                guard HTTPFieldSyntax.isToken(key) else { throw self.error(keyNode, "header name \"\(key)\" is not an RFC 9110 token") }
+                let text = try self.string(value)
+                guard HTTPFieldSyntax.isFieldValue(text) else {
+                    throw self.error(
+                        value,
+                        "the value of header \(key) contains CR, LF or another control character, or starts or ends with a space"
+                    )
+                }
+                dependency.headers.append((key, text))
             }
         }
         if let statuses = fields["expected_status"] {
@@ -157,6 +165,9 @@ struct NodeReader {
 
     private func httpURL(_ node: YAMLNode, what: String) throws(ConfigError) -> String {
         let url = try self.string(node)
+        if let position = HTTPFieldSyntax.controlCharacterPosition(inURL: url) {
+            throw self.error(node, "\(what) contains a control character or space at character \(position + 1)")
+        }
         guard let parsed = try? ConnectionURL(url), parsed.scheme == "http" || parsed.scheme == "https", !parsed.host.isEmpty else {
             throw self.error(node, "\(what) must be an http:// or https:// URL")
         }
@@ -178,7 +189,7 @@ struct NodeReader {
             url: try self.httpURL(urlNode, what: "url"),
             timeout: try fields["timeout"].map { node throws(ConfigError) in try self.duration(node, key: "timeout") } ?? defaultTimeout
         )
-        if let token = try self.secret(fields, key: "bearer_token") { target.headers["Authorization"] = "Bearer " + token }
+        if let token = try self.headerSecret(fields, key: "bearer_token") { target.headers["Authorization"] = "Bearer " + token }
         return target
     }
 
@@ -188,7 +199,7 @@ struct NodeReader {
         let fields = Dictionary(entries.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
         guard let urlNode = fields["url"] else { throw self.error(node, "a notification destination needs url") }
         var destination = NotificationDestination(kind: kind, url: try self.httpURL(urlNode, what: "url"))
-        if let token = try self.secret(fields, key: "bearer_token") { destination.headers["Authorization"] = "Bearer " + token }
+        if let token = try self.headerSecret(fields, key: "bearer_token") { destination.headers["Authorization"] = "Bearer " + token }
         return destination
     }
 
@@ -215,6 +226,17 @@ struct NodeReader {
     // MARK: Scalars
 
     /// `key` from the value itself or from the file named by `key_file`; both set is an error.
+    /// A secret that is sent in a header: it must be a field value (no CR, LF or other control character), or it
+    /// would end the header line and start another.
+    private func headerSecret(_ fields: [String: YAMLNode], key: String) throws(ConfigError) -> String? {
+        guard let value = try self.secret(fields, key: key) else { return nil }
+        guard HTTPFieldSyntax.isFieldValue(value) else {
+            let node = fields[key] ?? fields[key + "_file"]!
+            throw self.error(node, "\(key) contains CR, LF or another control character, or starts or ends with a space")
+        }
+        return value
+    }
+
     private func secret(_ fields: [String: YAMLNode], key: String) throws(ConfigError) -> String? {
         let direct = fields[key]
         let file = fields[key + "_file"]

@@ -8,6 +8,21 @@ enum Validation {
         else {
             return "dependency name \"\(dependency.name)\" must be letters, digits, '_' or '-'"
         }
+        if let position = HTTPFieldSyntax.controlCharacterPosition(inURL: dependency.url) {
+            return "\(dependency.name): the URL contains a control character or space at character \(position + 1)"
+        }
+        for header in dependency.headers {
+            guard HTTPFieldSyntax.isToken(header.name) else {
+                return "\(dependency.name): header name \"\(header.name)\" is not an RFC 9110 token"
+            }
+            guard HTTPFieldSyntax.isFieldValue(header.value) else {
+                return
+                    "\(dependency.name): the value of header \(header.name) contains CR, LF or another control character, or starts or ends with a space"
+            }
+        }
+        if let apiKey = dependency.apiKey, !HTTPFieldSyntax.isFieldValue(apiKey) {
+            return "\(dependency.name): api_key contains CR, LF or another control character (check the file or variable it comes from)"
+        }
         let url: ConnectionURL
         do {
             url = try ConnectionURL(dependency.url)
