@@ -55,6 +55,19 @@ import Testing
         #expect(lines[3].value == .infinity)
         #expect(throws: PromQLError.self) { try TextFormatParser.parse(Array("x{a=\"1\" 2\n".utf8)) }
         #expect(throws: PromQLError.self) { try TextFormatParser.parse(Array("x abc\n".utf8)) }
+        // Invalid UTF-8 fails the whole scrape with the line, in a label value, a name or a comment; valid UTF-8 passes.
+        for bad in [
+            Array("ok 1\nx{a=\"".utf8) + [0xC3, 0x28] + Array("\"} 1\n".utf8),
+            Array("ok 1\n# HELP x ".utf8) + [0xFF] + Array("\nx 1\n".utf8),
+        ] {
+            do {
+                _ = try TextFormatParser.parse(bad)
+                Issue.record("accepted invalid UTF-8")
+            } catch {
+                #expect(error.message == "line 2: invalid UTF-8")
+            }
+        }
+        #expect(try TextFormatParser.parse(Array("x{a=\"café ✓\"} 1\n".utf8)).first?.labels["a"] == "café ✓")
     }
 
     @Test func notificationQueueDropsTheOldestWhenFull() {

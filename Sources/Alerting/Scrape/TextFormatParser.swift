@@ -1,6 +1,6 @@
 /// Reads the Prometheus text exposition format (0.0.4) into samples: every `name{labels} value [timestamp]` line,
 /// `# HELP`/`# TYPE` comments skipped. A malformed line fails the whole scrape with its line number, as Prometheus
-/// fails it, rather than silently dropping samples.
+/// fails it, rather than silently dropping samples; so does a line that is not UTF-8 (comments included).
 public enum TextFormatParser {
     /// A parsed sample line.
     public struct Line: Sendable {
@@ -21,6 +21,10 @@ public enum TextFormatParser {
             while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
             let line = bytes[start..<end]
             start = end + 1
+            // Prometheus fails a scrape that is not UTF-8 rather than replacing what it cannot read.
+            if line.contains(where: { $0 >= 0x80 }), String(validating: line, as: UTF8.self) == nil {
+                throw PromQLError(message: "line \(lineNumber): invalid UTF-8")
+            }
             guard let first = line.first(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }) else { continue }
             if first == UInt8(ascii: "#") { continue }
             do {
