@@ -16,6 +16,9 @@ public final class RedisConnectionPool: Sendable {
     private struct State {
         var slots: [Slot]
         var closed = false
+        /// Commands waiting for a slot, woken one per checkin (every command in flight has a timeout, so a slot
+        /// always comes back).
+        var waiters: [CheckedContinuation<Void, Never>] = []
     }
 
     /// The server.
@@ -59,6 +62,8 @@ public final class RedisConnectionPool: Sendable {
     public func close() async {
         let connections = self.state.withLock { state -> [RedisConnection] in
             state.closed = true
+            for waiter in state.waiters { waiter.resume() }
+            state.waiters = []
             defer { for index in state.slots.indices where !state.slots[index].busy { state.slots[index].connection = nil } }
             return state.slots.filter { !$0.busy }.compactMap(\.connection)
         }
@@ -102,10 +107,12 @@ public final class RedisConnectionPool: Sendable {
                     self.state.withLock { $0.slots[index].retryAfter = nil }
                     return (index, connection)
                 } catch {
-                    self.state.withLock { state in
+                    let waiter = self.state.withLock { state -> CheckedContinuation<Void, Never>? in
                         state.slots[index].busy = false
                         state.slots[index].retryAfter = .now + self.retryBackoff
+                        return state.waiters.isEmpty ? nil : state.waiters.removeFirst()
                     }
+                    waiter?.resume()
                     throw error
                 }
             case .backingOff:
@@ -116,21 +123,31 @@ public final class RedisConnectionPool: Sendable {
                 guard ContinuousClock.now < deadline else {
                     throw RedisError(code: .timeout, message: "every pooled Redis connection stayed busy")
                 }
-                try? await Task.sleep(for: .microseconds(200))
+                await withCheckedContinuation { continuation in
+                    let resumeNow = self.state.withLock { state -> Bool in
+                        // A slot may have come back since the decision: then try again at once.
+                        if state.closed || state.slots.contains(where: { !$0.busy }) { return true }
+                        state.waiters.append(continuation)
+                        return false
+                    }
+                    if resumeNow { continuation.resume() }
+                }
             }
         }
     }
 
     private func checkin(_ index: Int, connection: RedisConnection?) {
-        let stale = self.state.withLock { state -> RedisConnection? in
+        let (stale, waiter) = self.state.withLock { state -> (RedisConnection?, CheckedContinuation<Void, Never>?) in
             state.slots[index].busy = false
+            let waiter = state.waiters.isEmpty ? nil : state.waiters.removeFirst()
             if state.closed {
                 state.slots[index].connection = nil
-                return connection
+                return (connection, waiter)
             }
             state.slots[index].connection = connection
-            return nil
+            return (nil, waiter)
         }
+        waiter?.resume()
         if let stale { Task { await stale.close() } }
     }
 }
