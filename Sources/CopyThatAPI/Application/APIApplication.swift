@@ -1,6 +1,7 @@
 public import Clients
 import CopyThatInstrumentation
 public import Hummingbird
+import HummingbirdCore
 import JSONLogging
 public import Logging
 public import NIOCore
@@ -31,6 +32,7 @@ public struct APIApplication: Sendable {
     public let responder: RouterResponder<APIRequestContext>
     let ioThreads: NIOThreadPool
     let hashingThreads: NIOThreadPool
+    let connectionCap: ConnectionCap
 
     /// Builds everything; nothing connects until used (the first probe round runs when the application starts).
     /// - Parameters:
@@ -154,7 +156,8 @@ public struct APIApplication: Sendable {
             routes: table,
             responder: router.buildResponder(),
             ioThreads: ioThreads,
-            hashingThreads: hashingThreads
+            hashingThreads: hashingThreads,
+            connectionCap: try ConnectionCap(limit: configuration.maxConnections, registry: registry, prefix: "http_server")
         )
     }
 
@@ -164,9 +167,13 @@ public struct APIApplication: Sendable {
         logger: Logger,
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        Application(
+        // Idle connections, and a slowloris sending its headers a byte at a time, are closed after
+        // HTTP_IDLE_TIMEOUT; at most MAX_CONNECTIONS are open at once, counted in http_server_connections.
+        let idle = self.services.configuration.httpIdleTimeout
+        return Application(
             responder: self.responder,
-            configuration: .init(address: address, serverName: nil),
+            server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(idle.components.seconds * 1000)))),
+            configuration: .init(address: address, serverName: nil, availableConnectionsDelegate: self.connectionCap),
             services: [self.scheduler],
             onServerRunning: onServerRunning,
             logger: logger

@@ -45,6 +45,11 @@ public struct APIConfiguration: Sendable {
     public var redisKeyPrefix: String
     /// `DATABASE_POOL_SIZE` (20, the seeds' `pool_size`): PostgreSQL connections kept open.
     public var databasePoolSize: Int
+    /// `HTTP_IDLE_TIMEOUT` in seconds (60): a connection with no request in progress, or one still sending its
+    /// headers (a slowloris), is closed after this long.
+    public var httpIdleTimeout: Duration
+    /// `MAX_CONNECTIONS` (4096): at most this many client connections at once; past it the listener waits.
+    public var maxConnections: Int
 
     /// Creates a configuration directly; the defaults are the contract's.
     public init(
@@ -64,7 +69,9 @@ public struct APIConfiguration: Sendable {
         healthProbeInterval: Duration = .seconds(5),
         shutdownDelay: Duration? = nil,
         redisKeyPrefix: String = "copythat:",
-        databasePoolSize: Int = 20
+        databasePoolSize: Int = 20,
+        httpIdleTimeout: Duration = .seconds(60),
+        maxConnections: Int = 4096
     ) {
         self.databaseURL = databaseURL
         self.redisURL = redisURL
@@ -83,6 +90,8 @@ public struct APIConfiguration: Sendable {
         self.shutdownDelay = shutdownDelay ?? (environment == .local ? .zero : .seconds(5))
         self.redisKeyPrefix = redisKeyPrefix
         self.databasePoolSize = databasePoolSize
+        self.httpIdleTimeout = httpIdleTimeout
+        self.maxConnections = maxConnections
     }
 
     /// Reads the configuration from `environment` (and the files its `*_FILE` variables name).
@@ -120,7 +129,9 @@ public struct APIConfiguration: Sendable {
             healthProbeInterval: .seconds(try reader.integer("HEALTH_PROBE_INTERVAL", default: 5, range: 1...3600)),
             shutdownDelay: try reader.value("SHUTDOWN_DELAY") == nil
                 ? nil : Duration.seconds(try reader.integer("SHUTDOWN_DELAY", default: 0, range: 0...600)),
-            databasePoolSize: try reader.integer("DATABASE_POOL_SIZE", default: 20, range: 1...500)
+            databasePoolSize: try reader.integer("DATABASE_POOL_SIZE", default: 20, range: 1...500),
+            httpIdleTimeout: .seconds(try reader.integer("HTTP_IDLE_TIMEOUT", default: 60, range: 1...3600)),
+            maxConnections: try reader.integer("MAX_CONNECTIONS", default: 4096, range: 1...1_000_000)
         )
     }
 
