@@ -1,4 +1,5 @@
 import ArgumentParser
+import Clients
 import CopyThatAPI
 import Hummingbird
 import Logging
@@ -70,20 +71,5 @@ struct ServeCommand: AsyncParsableCommand {
         try await group.run()
         await api.shutdown()
         logger.info("stopped")
-    }
-}
-
-/// `host:port`, `[v6]:port` or `:port` (all interfaces).
-struct ListenAddress {
-    var host: String
-    var port: Int
-
-    static func parse(_ text: String) -> ListenAddress? {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
-            return nil
-        }
-        var host = String(text[..<colon])
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        return ListenAddress(host: host.isEmpty ? "0.0.0.0" : host, port: port)
     }
 }

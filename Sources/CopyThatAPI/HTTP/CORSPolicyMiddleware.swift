@@ -38,14 +38,7 @@ public struct CORSPolicyMiddleware<Context: RequestContext>: RouterMiddleware {
             headers[.vary] = "Origin"
             return Response(status: .noContent, headers: headers)
         }
-        var response: Response
-        do {
-            response = try await next(request, context)
-        } catch is CancellationError {
-            throw CancellationError()
-        } catch {
-            response = ErrorMiddleware<Context>.response(for: error, request: request, context: context, logger: context.logger)
-        }
+        var response = try await ErrorMiddleware<Context>.answer(request, context, next, logger: context.logger)
         response.headers[.vary] = "Origin"
         if allowed {
             response.headers[.accessControlAllowOrigin] = origin

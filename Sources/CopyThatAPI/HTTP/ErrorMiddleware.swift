@@ -18,16 +18,26 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// Answers through `next`; converts what it throws.
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var response: Response
+        var response = try await Self.answer(request, context, next, logger: self.logger)
+        self.headers.apply(to: &response.headers)
+        return response
+    }
+
+    /// What `next` answers, or the response for what it throws (cancellation excepted): for the middleware
+    /// inside this one that must put headers on error answers too (CORS, rate limits).
+    static func answer(
+        _ request: Request,
+        _ context: Context,
+        _ next: (Request, Context) async throws -> Response,
+        logger: Logger
+    ) async throws -> Response {
         do {
-            response = try await next(request, context)
+            return try await next(request, context)
         } catch is CancellationError {
             throw CancellationError()
         } catch {
-            response = Self.response(for: error, request: request, context: context, logger: self.logger)
+            return Self.response(for: error, request: request, context: context, logger: logger)
         }
-        self.headers.apply(to: &response.headers)
-        return response
     }
 
     /// The response for `error`; logs what is not an HTTP error.

@@ -25,18 +25,10 @@ public struct RateLimitMiddleware: RouterMiddleware {
         let subject = context.rateLimitSubject
         let outcome = await self.limiter.check(subject: subject, windows: self.windows, policy: .open)
         guard case .decided(let decision) = outcome else { return try await next(request, context) }
-        var response: Response
-        if decision.allowed {
-            do {
-                response = try await next(request, context)
-            } catch is CancellationError {
-                throw CancellationError()
-            } catch {
-                response = ErrorMiddleware<Context>.response(for: error, request: request, context: context, logger: context.logger)
-            }
-        } else {
-            response = Self.limited(decision, detail: "Rate limit exceeded (per \(decision.window.name))")
-        }
+        var response =
+            decision.allowed
+            ? try await ErrorMiddleware<Context>.answer(request, context, next, logger: context.logger)
+            : Self.limited(decision, detail: "Rate limit exceeded (per \(decision.window.name))")
         Self.setHeaders(decision, on: &response.headers)
         return response
     }

@@ -68,21 +68,6 @@ struct ExporterConfiguration: Sendable {
         case basic(username: String, password: String)
     }
 
-    /// `host:port`.
-    struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
-        var host: String
-        var port: Int
-
-        /// Parses `host:port`, `[v6]:port` or `:port` (all interfaces).
-        static func parse(_ text: String) -> ListenAddress? {
-            guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
-                return nil
-            }
-            var host = String(text[..<colon])
-            if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-            return ListenAddress(host: host.isEmpty ? "0.0.0.0" : host, port: port)
-        }
-
-        var description: String { self.host.contains(":") ? "[\(self.host)]:\(self.port)" : "\(self.host):\(self.port)" }
-    }
+    /// `host:port` (shared with `copythat-api`).
+    typealias ListenAddress = Clients.ListenAddress
 }
