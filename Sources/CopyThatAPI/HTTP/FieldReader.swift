@@ -70,18 +70,7 @@ public struct FieldReader: Sendable {
 
     /// An array of strings with `minItems`…`maxItems` items, each at most `maxLength` characters.
     public mutating func strings(_ name: String, required: Bool, minItems: Int, maxItems: Int, maxLength: Int) -> [String]? {
-        guard let value = self.object[name], value != .null else {
-            if required { self.fail(name, "Field required") }
-            return nil
-        }
-        guard case .array(let items) = value else {
-            self.fail(name, "must be an array, got \(value.typeName)")
-            return nil
-        }
-        guard items.count >= minItems, items.count <= maxItems else {
-            self.fail(name, "must have from \(minItems) to \(maxItems) items")
-            return nil
-        }
+        guard let items = self.array(name, required: required, minItems: minItems, maxItems: maxItems) else { return nil }
         var result: [String] = []
         for (index, item) in items.enumerated() {
             guard case .string(let text) = item, text.count <= maxLength else {
@@ -95,6 +84,20 @@ public struct FieldReader: Sendable {
 
     /// An array of objects with at most `maxItems` items.
     public mutating func objects(_ name: String, required: Bool, minItems: Int, maxItems: Int) -> [FieldReader]? {
+        guard let items = self.array(name, required: required, minItems: minItems, maxItems: maxItems) else { return nil }
+        var result: [FieldReader] = []
+        for (index, item) in items.enumerated() {
+            guard case .object(let object) = item else {
+                self.fail("\(name).\(index)", "must be an object, got \(item.typeName)")
+                return nil
+            }
+            result.append(FieldReader(object: object))
+        }
+        return result
+    }
+
+    /// The items of the array `name`, with its presence, type and length checked.
+    mutating func array(_ name: String, required: Bool, minItems: Int, maxItems: Int) -> [JSONValue]? {
         guard let value = self.object[name], value != .null else {
             if required { self.fail(name, "Field required") }
             return nil
@@ -107,15 +110,7 @@ public struct FieldReader: Sendable {
             self.fail(name, "must have from \(minItems) to \(maxItems) items")
             return nil
         }
-        var result: [FieldReader] = []
-        for (index, item) in items.enumerated() {
-            guard case .object(let object) = item else {
-                self.fail("\(name).\(index)", "must be an object, got \(item.typeName)")
-                return nil
-            }
-            result.append(FieldReader(object: object))
-        }
-        return result
+        return items
     }
 
     /// Takes a nested reader's problems under `prefix`.
