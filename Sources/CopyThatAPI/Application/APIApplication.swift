@@ -88,7 +88,11 @@ public struct APIApplication: Sendable {
             apiKeys: APIKeyRepository(database: database),
             projects: ProjectRepository(database: database),
             audit: AuditTrail(database: database, logger: AuditLogger(logger: auditLogger), errors: logger),
-            passwords: PasswordHasher(secretKey: configuration.secretKey, cost: configuration.bcryptCost, threadPool: hashingThreads),
+            passwords: try await PasswordHasher(
+                secretKey: configuration.secretKey,
+                cost: configuration.bcryptCost,
+                threadPool: hashingThreads
+            ),
             tokens: await TokenService(
                 secretKey: configuration.secretKey,
                 accessLifetime: configuration.accessTokenLifetime,

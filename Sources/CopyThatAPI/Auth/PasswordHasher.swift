@@ -17,13 +17,15 @@ public struct PasswordHasher: Sendable {
     /// A hash of a random password, verified when the email is unknown so that the answer takes as long.
     let dummyHash: String
 
-    /// Creates the hasher; computes the dummy hash once (on the calling thread: call it at start-up).
-    public init(secretKey: [UInt8], cost: UInt8, threadPool: NIOThreadPool) {
-        self.key = KeyDerivation.key(from: secretKey, purpose: "password-prehash")
+    /// Creates the hasher; computes the dummy hash once, on `threadPool` like every other hash.
+    public init(secretKey: [UInt8], cost: UInt8, threadPool: NIOThreadPool) async throws {
+        let key = KeyDerivation.key(from: secretKey, purpose: "password-prehash")
+        self.key = key
         self.cost = cost
         self.threadPool = threadPool
         let random = (0..<32).map { _ in UInt8.random(in: 0...255) }
-        self.dummyHash = Bcrypt.hash(Self.prehash(String(decoding: random.map { $0 % 94 + 33 }, as: UTF8.self), key: self.key), cost: cost)
+        let prehashed = Self.prehash(String(decoding: random.map { $0 % 94 + 33 }, as: UTF8.self), key: key)
+        self.dummyHash = try await threadPool.runIfActive { Bcrypt.hash(prehashed, cost: cost) }
     }
 
     /// The bcrypt hash to store for `password`.
