@@ -13,7 +13,8 @@ examples=${2:-25}
 pip_install() {
     python3 -m pip install --quiet "$1" 2>/dev/null || python3 -m pip install --quiet --break-system-packages "$1"
 }
-command -v schemathesis >/dev/null 2>&1 || { echo "api-schemathesis: installing schemathesis (pip)" >&2; pip_install schemathesis; }
+python3 -c "import schemathesis" >/dev/null 2>&1 || { echo "api-schemathesis: installing schemathesis (pip)" >&2; pip_install schemathesis; }
+schemathesis() { python3 -m schemathesis.cli "$@"; }
 
 work=$(mktemp -d /tmp/copythat-schemathesis.XXXXXX)
 port=$(bash scripts/free-port.sh)
