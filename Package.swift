@@ -121,6 +121,7 @@ let package = Package(
                 "PrometheusRegistry",
                 "JSONLogging",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "LibYAML",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -155,6 +155,69 @@ import Testing
         #expect(!child.standardOutput.contains(databasePassword))
     }
 
+    /// The built exporter with `yaml` (after a `listen:` line it adds), once `/health/live` answers; asked over a
+    /// connection that closes, so that no client keeps one open.
+    static func startExporter(_ yaml: String, in directory: URL) async throws -> (child: ChildProcess, port: Int) {
+        let port = refusedPort()
+        let config = directory.appendingPathComponent("exporter-\(port).yaml").path
+        try ("listen: 127.0.0.1:\(port)\n" + yaml).write(toFile: config, atomically: true, encoding: .utf8)
+        let child = try ChildProcess(Self.binary, ["serve", "--config", config], environment: Self.environment([:]))
+        let start = ContinuousClock.now
+        while ContinuousClock.now - start < .seconds(15) {
+            if let probe = try? RawConnection(port: port) {
+                probe.send("GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                if await probe.read(timeout: .seconds(2)).text.contains("alive") { return (child, port) }
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        child.signal(SIGKILL)
+        throw ExporterDidNotStart(output: String(child.standardOutput.suffix(2000)))
+    }
+
+    struct ExporterDidNotStart: Error, CustomStringConvertible {
+        var output: String
+        var description: String { "copythat-exporter serve never answered /health/live: \(self.output)" }
+    }
+
+    /// The built exporter closes a slowloris after `http_idle_timeout`.
+    @Test func theListenerClosesASlowloris() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("listener-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (child, port) = try await Self.startExporter("http_idle_timeout: 1s\n", in: directory)
+        defer { child.signal(SIGKILL) }
+        let slow = try RawConnection(port: port)
+        slow.send("GET /health/live HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        let start = ContinuousClock.now
+        #expect(await slow.read(timeout: .seconds(10)).closed)
+        #expect(ContinuousClock.now - start < .seconds(5))
+    }
+
+    /// The built exporter stops accepting at `max_connections` until one closes, and counts it.
+    @Test func theListenerCapsConnections() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("listener-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (child, port) = try await Self.startExporter("max_connections: 3\n", in: directory)
+        defer { child.signal(SIGKILL) }
+        try await Task.sleep(for: .milliseconds(200))  // the start-up probe's connection is closed by then
+        let held = try (0..<3).map { _ in try RawConnection(port: port) }
+        for connection in held {
+            connection.send("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(await connection.read(timeout: .seconds(1)).text.contains("alive"))
+        }
+        let waiting = try RawConnection(port: port)
+        waiting.send("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+        let early = await waiting.read(timeout: .milliseconds(500))
+        #expect(!early.text.contains("HTTP/1.1 200"))
+        held[0].close()
+        let served = await waiting.read(timeout: .seconds(3))
+        #expect(served.text.contains("copythat_exporter_http_connections_limit 3"))
+        // Reached with the third held connection, and again when the waiting one took the freed slot.
+        #expect(served.text.contains("copythat_exporter_http_connection_cap_reached_total 2"))
+        #expect(served.text.contains("copythat_exporter_http_connections 3"))
+    }
+
     static func waitForStatus(port: Int, path: String, status: Int, within bound: Duration) async throws -> Bool {
         let start = ContinuousClock.now
         while ContinuousClock.now - start < bound {

@@ -1,6 +1,8 @@
 import Alerting
 import ArgumentParser
+import CopyThatInstrumentation
 import Hummingbird
+import HummingbirdCore
 import JSONLogging
 import Logging
 import Probes
@@ -75,9 +77,24 @@ struct ServeCommand: AsyncParsableCommand {
             metricsAuth: configuration.metricsAuth,
             ruleEngine: runtime.ruleEngine
         )
+        // Idle connections and a slowloris are closed after http_idle_timeout; at most max_connections are open.
+        let idle = configuration.httpIdleTimeout
         let app = Application(
             router: router,
-            configuration: .init(address: .hostname(configuration.listen.host, port: configuration.listen.port), serverName: nil),
+            server: .http1(
+                configuration: .init(
+                    idleTimeout: .milliseconds(Int64(idle.components.seconds * 1000 + idle.components.attoseconds / 1_000_000_000_000_000))
+                )
+            ),
+            configuration: .init(
+                address: .hostname(configuration.listen.host, port: configuration.listen.port),
+                serverName: nil,
+                availableConnectionsDelegate: try ConnectionCap(
+                    limit: configuration.maxConnections,
+                    registry: runtime.registry,
+                    prefix: "copythat_exporter_http"
+                )
+            ),
             onServerRunning: { channel in
                 listenerLogger.info("listening", metadata: ["address": "\(channel.localAddress?.description ?? listenAddress.description)"])
             },

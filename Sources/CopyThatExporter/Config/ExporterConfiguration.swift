@@ -19,6 +19,10 @@ struct ExporterConfiguration: Sendable {
     var shutdownGrace: Duration = .seconds(25)
     /// The minimum log level.
     var logLevel: String = "info"
+    /// A connection with no request in progress, or still sending its headers (a slowloris), is closed after this.
+    var httpIdleTimeout: Duration = .seconds(60)
+    /// At most this many client connections at once; past it the listener waits.
+    var maxConnections = 1024
     /// Optional protection of `/metrics`; the health endpoints stay open.
     var metricsAuth: MetricsAuth?
     /// The dependencies to probe.

@@ -17,7 +17,8 @@ struct NodeReader {
     private static let topLevelKeys: Set<String> = [
         "listen", "probe_interval", "probe_timeout", "failure_threshold", "success_threshold", "shutdown_delay",
         "shutdown_grace", "log_level", "metrics_auth", "dependencies", "rule_files", "evaluation_interval", "external_labels",
-        "external_url", "resend_delay", "scrape_targets", "scrape_self", "alertmanagers", "webhooks",
+        "external_url", "resend_delay", "scrape_targets", "scrape_self", "alertmanagers", "webhooks", "http_idle_timeout",
+        "max_connections",
     ]
     private static let dependencyKeys: Set<String> = [
         "name", "type", "url", "url_file", "password_file", "critical", "timeout", "api_key", "api_key_file", "base_url",
@@ -43,6 +44,8 @@ struct NodeReader {
             case "failure_threshold": configuration.failureThreshold = try self.positiveInt(value, key: key)
             case "success_threshold": configuration.successThreshold = try self.positiveInt(value, key: key)
             case "log_level": configuration.logLevel = try self.string(value)
+            case "http_idle_timeout": configuration.httpIdleTimeout = try self.duration(value, key: key)
+            case "max_connections": configuration.maxConnections = try self.positiveInt(value, key: key)
             case "metrics_auth": configuration.metricsAuth = try self.metricsAuth(value)
             case "dependencies":
                 guard case .sequence(let sequence) = value else { throw self.error(value, "dependencies must be a list") }
