@@ -49,6 +49,10 @@ import Testing
                     "description"
                 ] is NSNull
             )
+            // PATCH: null is no name; an empty body changes nothing.
+            #expect(try await api.json("PATCH", "/api/v1/projects/\(id)", ["name": NSNull()], headers: [owner.bearer]).status == 422)
+            let unchanged = try await api.json("PATCH", "/api/v1/projects/\(id)", [String: Any](), headers: [owner.bearer])
+            #expect(try unchanged.object()["name"] as? String == "Brand book")
             #expect(try await api.request("DELETE", "/api/v1/projects/\(id)", headers: [owner.bearer]).status == 204)
             let gone = try await api.request("GET", "/api/v1/projects/\(id)", headers: [owner.bearer])
             #expect(gone.status == 404)

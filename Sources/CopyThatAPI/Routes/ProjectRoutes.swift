@@ -52,7 +52,7 @@ struct ProjectRoutes {
         if let name, !Validation.isProjectName(name) {
             body.fail("name", "may hold letters, digits, spaces and - _ . , ' ( ) & + # ! ? only, starting with a letter or digit")
         }
-        if body.has("name") == false, nameRequired == false, body.object["name"] == .null {
+        if !nameRequired, body.object["name"] == .null {  // PATCH: an absent name keeps it; null is an error
             body.fail("name", "must not be null")
         }
         var description: String?? = nil
