@@ -1,3 +1,4 @@
+import Clients
 import Crypto
 import ExtrasBase64
 
@@ -38,18 +39,10 @@ public struct APIKeyCodec: Sendable {
 
     /// Whether `key`'s MAC equals `storedHash`, in time that does not depend on where they differ.
     public func matches(_ key: String, storedHash: String) -> Bool {
-        let computed = Array(self.mac(key).utf8)
-        let stored = Array(storedHash.utf8)
-        guard computed.count == stored.count else { return false }
-        var difference: UInt8 = 0
-        for index in computed.indices { difference |= computed[index] ^ stored[index] }
-        return difference == 0
+        ConstantTime.equals(Array(storedHash.utf8), Array(self.mac(key).utf8))
     }
 
     func mac(_ key: String) -> String {
-        HMAC<SHA256>.authenticationCode(for: Array(key.utf8), using: self.key).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        Hex.encode(HMAC<SHA256>.authenticationCode(for: Array(key.utf8), using: self.key))
     }
 }

@@ -55,9 +55,7 @@ public struct RateLimiter: Sendable {
         reply[1] = allowed
         return reply
         """
-    static let scriptSHA = Insecure.SHA1.hash(data: Array(Self.script.utf8)).map { byte in
-        (byte < 16 ? "0" : "") + String(byte, radix: 16)
-    }.joined()
+    static let scriptSHA = Hex.encode(Insecure.SHA1.hash(data: Array(Self.script.utf8)))
 
     let redis: RedisConnectionPool
     let keyPrefix: String

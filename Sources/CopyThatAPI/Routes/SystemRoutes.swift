@@ -1,4 +1,4 @@
-import Crypto
+import Clients
 import Hummingbird
 import NIOCore
 import Probes
@@ -46,13 +46,9 @@ struct SystemRoutes {
         }
     }
 
-    /// Whether `Authorization` is `Bearer <token>`, compared through SHA-256 digests in constant time.
+    /// Whether `Authorization` is `Bearer <token>`, compared in constant time.
     static func bearerMatches(_ header: String?, _ token: String) -> Bool {
-        guard let header, header.hasPrefix("Bearer ") else { return false }
-        let presented = SHA256.hash(data: Array(header.dropFirst(7).utf8))
-        let expected = SHA256.hash(data: Array(token.utf8))
-        var difference: UInt8 = 0
-        for (left, right) in zip(presented, expected) { difference |= left ^ right }
-        return difference == 0
+        guard let header else { return false }
+        return ConstantTime.equals(Array(header.utf8), Array("Bearer \(token)".utf8))
     }
 }

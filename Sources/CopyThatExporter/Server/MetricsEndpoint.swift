@@ -34,12 +34,7 @@ struct MetricsEndpoint: Sendable {
         /// Compares in constant time, so the token cannot be guessed byte by byte from response times.
         func accepts(_ header: String?) -> Bool {
             guard let header else { return false }
-            let given = Array(header.utf8)
-            var difference = UInt8(given.count == self.expected.count ? 0 : 1)
-            for index in 0..<self.expected.count {
-                difference |= self.expected[index] ^ (index < given.count ? given[index] : 0)
-            }
-            return difference == 0
+            return ConstantTime.equals(Array(header.utf8), self.expected)
         }
     }
 
