@@ -8,30 +8,31 @@ import Glibc
 
 /// One PostgreSQL connection over libpq.
 ///
-/// Every libpq call runs on the given `NIOThreadPool`, never on an event loop or the cooperative pool. Connecting and
-/// querying use libpq's non-blocking API with `poll(2)` bounded by a ``Deadline``, so a server that accepts the
-/// connection and never answers fails at the deadline, to the millisecond. Call ``close()`` when done; `deinit`
-/// frees a connection left open.
-// @unchecked Sendable: the PGconn handle lives in a Mutex and is only used inside it, one call at a time.
+/// Connecting and closing run on the given `NIOThreadPool`, never on an event loop or the cooperative pool. Once
+/// connected the connection is in libpq's non-blocking mode: a query is sent with non-blocking writes and its answer
+/// awaited on ``IOReactor``, bounded by a ``Deadline``, so a query holds no thread while the server works, and a server
+/// that accepts the connection and never answers fails at the deadline, to the millisecond. Call ``close()`` when done;
+/// `deinit` frees a connection left open.
+// @unchecked Sendable: the PGconn handle lives in a Mutex and is checked out by one query at a time.
 public final class PostgresConnection: @unchecked Sendable {
-    private let handle: Mutex<UnsafeSendableHandle?>
-    /// Names of the statements prepared on this connection, by SQL text (guarded by `handle`'s lock: only read and
-    /// written inside it).
+    private let lease: Mutex<HandleLease<UnsafeSendableHandle>>
+    /// Names of the statements prepared on this connection, by SQL text (only used by the query that has the handle
+    /// checked out).
     private nonisolated(unsafe) var prepared: [String: String] = [:]
     private let threadPool: NIOThreadPool
+    private let reactor: IOReactor
     /// The server's version as libpq reports it (`150004` for 15.4).
     public let serverVersion: Int
 
-    private init(handle: OpaquePointer, threadPool: NIOThreadPool) {
+    private init(handle: OpaquePointer, threadPool: NIOThreadPool, reactor: IOReactor) {
         self.serverVersion = Int(PQserverVersion(handle))
-        self.handle = Mutex(UnsafeSendableHandle(handle))
+        self.lease = Mutex(HandleLease(UnsafeSendableHandle(handle)))
         self.threadPool = threadPool
+        self.reactor = reactor
     }
 
     deinit {
-        self.handle.withLock { handle in
-            if let handle { PQfinish(handle.pointer) }
-        }
+        if let handle = self.lease.withLock({ $0.close() }) { PQfinish(handle.pointer) }
     }
 
     /// Connects to `url` (`postgres://` or `postgresql://`; `sslmode` and other parameters are passed to libpq).
@@ -42,7 +43,8 @@ public final class PostgresConnection: @unchecked Sendable {
         url: ConnectionURL,
         timeout: Duration,
         statementTimeout: Duration? = nil,
-        threadPool: NIOThreadPool
+        threadPool: NIOThreadPool,
+        reactor: IOReactor = .shared
     ) async throws(PostgresError) -> PostgresConnection {
         guard url.scheme == "postgres" || url.scheme == "postgresql" else {
             throw PostgresError(code: .invalidURL, message: "expected a postgres:// or postgresql:// URL, got \(url.scheme)://")
@@ -56,7 +58,7 @@ public final class PostgresConnection: @unchecked Sendable {
             throw PostgresError(code: .connectionFailed, message: "the probe thread pool is shut down")
         }
         let handle = try result.get().pointer
-        return PostgresConnection(handle: handle, threadPool: threadPool)
+        return PostgresConnection(handle: handle, threadPool: threadPool, reactor: reactor)
     }
 
     /// Runs `sql` with `$1`… bound to `parameters` (text format; `nil` is SQL NULL) and returns the rows as text.
@@ -74,52 +76,52 @@ public final class PostgresConnection: @unchecked Sendable {
         prepared: Bool = false
     ) async throws(PostgresError) -> [[String?]] {
         let deadline = Deadline.after(timeout)
-        let result: Result<[[String?]], PostgresError>
-        do {
-            result = try await self.threadPool.runIfActive {
-                self.handle.withLock { handle -> Result<[[String?]], PostgresError> in
-                    guard let connection = handle?.pointer else {
-                        return .failure(PostgresError(code: .connectionClosed, message: "the connection is closed"))
-                    }
-                    let outcome: Result<[[String?]], PostgresError>
-                    if prepared {
-                        outcome = self.preparedQueryBlocking(connection, sql: sql, parameters: parameters, deadline: deadline)
-                    } else {
-                        outcome = Self.queryBlocking(connection, sql: sql, parameters: parameters, deadline: deadline)
-                    }
-                    if case .failure(let error) = outcome, error.code != .queryFailed {
-                        PQfinish(connection)
-                        handle = nil
-                        self.prepared = [:]
-                    }
-                    return outcome
-                }
-            }
-        } catch {
-            throw PostgresError(code: .connectionClosed, message: "the probe thread pool is shut down")
+        let connection = try self.checkOut()
+        let outcome: Result<[[String?]], PostgresError>
+        if prepared {
+            outcome = await self.preparedQuery(connection, sql: sql, parameters: parameters, deadline: deadline)
+        } else {
+            outcome = await self.plainQuery(connection, sql: sql, parameters: parameters, deadline: deadline)
         }
-        return try result.get()
+        var broken = false
+        if case .failure(let error) = outcome, error.code != .queryFailed { broken = true }
+        self.checkIn(connection, broken: broken)
+        return try outcome.get()
+    }
+
+    /// Borrows the handle for one query.
+    private func checkOut() throws(PostgresError) -> OpaquePointer {
+        switch self.lease.withLock({ $0.checkOut() }) {
+        case .lent(let handle): return handle.pointer
+        case .closed: throw PostgresError(code: .connectionClosed, message: "the connection is closed")
+        case .busy: throw PostgresError(code: .connectionClosed, message: "the connection is already running a query")
+        }
+    }
+
+    /// Returns the handle after a query; a connection in an unknown state, or closed meanwhile, is finished.
+    private func checkIn(_ connection: OpaquePointer, broken: Bool) {
+        guard self.lease.withLock({ $0.checkIn(broken: broken) }) != nil else { return }
+        self.prepared = [:]
+        PQfinish(connection)  // non-blocking mode: the terminate message is sent without waiting
     }
 
     /// Whether the connection is still usable as far as libpq knows.
     public var isOpen: Bool {
-        self.handle.withLock { handle in
-            guard let handle else { return false }
+        self.lease.withLock { lease in
+            guard lease.isUsable else { return false }
+            guard let handle = lease.idleHandle else { return true }  // lent: the query reports its own failure
             return PQstatus(handle.pointer) == CONNECTION_OK
         }
     }
 
-    /// Closes the connection (on the thread pool: `PQfinish` may write a terminate message).
+    /// Closes the connection (on the thread pool: `PQfinish` may write a terminate message). A query running meanwhile
+    /// finishes the connection when it returns.
     public func close() async {
-        let handle = self.handle.withLock { handle -> UnsafeSendableHandle? in
-            defer { handle = nil }
-            return handle
-        }
-        guard let handle else { return }
+        guard let handle = self.lease.withLock({ $0.close() }) else { return }
         _ = try? await self.threadPool.runIfActive { PQfinish(handle.pointer) }
     }
 
-    // MARK: Blocking parts, run on the thread pool
+    // MARK: Connecting (blocking, on the thread pool) and querying (non-blocking, on the reactor)
 
     /// A libpq connection string from `url`. libpq takes URIs itself; the statement timeout goes into `options`.
     static func conninfo(_ url: ConnectionURL, statementTimeout: Duration?) -> String {
@@ -160,6 +162,11 @@ public final class PostgresConnection: @unchecked Sendable {
                 // Notices ("relation already exists, skipping") would go to stderr as plain text, outside the JSON
                 // logs; they are informational, so they are dropped.
                 PQsetNoticeProcessor(connection, { _, _ in }, nil)
+                guard PQsetnonblocking(connection, 1) == 0 else {
+                    let message = Self.errorMessage(connection, url: url)
+                    PQfinish(connection)
+                    return .failure(PostgresError(code: .connectionFailed, message: message))
+                }
                 return .success(UnsafeSendableHandle(connection))
             case PGRES_POLLING_FAILED:
                 let message = Self.errorMessage(connection, url: url)
@@ -176,28 +183,28 @@ public final class PostgresConnection: @unchecked Sendable {
         }
     }
 
-    private static func queryBlocking(
+    private func plainQuery(
         _ connection: OpaquePointer,
         sql: String,
         parameters: [String?],
         deadline: Deadline
-    ) -> Result<[[String?]], PostgresError> {
+    ) async -> Result<[[String?]], PostgresError> {
         let sent = Self.withCStrings(parameters) { values in
             PQsendQueryParams(connection, sql, Int32(parameters.count), nil, values, nil, nil, 0)
         }
         guard sent == 1 else {
             return .failure(PostgresError(code: .connectionClosed, message: Self.errorMessage(connection, url: nil)))
         }
-        return Self.collectResults(connection, deadline: deadline)
+        return await self.collectResults(connection, deadline: deadline)
     }
 
-    /// Prepares `sql` the first time (under the lock), then executes the prepared statement.
-    private func preparedQueryBlocking(
+    /// Prepares `sql` the first time, then executes the prepared statement.
+    private func preparedQuery(
         _ connection: OpaquePointer,
         sql: String,
         parameters: [String?],
         deadline: Deadline
-    ) -> Result<[[String?]], PostgresError> {
+    ) async -> Result<[[String?]], PostgresError> {
         let name: String
         if let known = self.prepared[sql] {
             name = known
@@ -206,7 +213,7 @@ public final class PostgresConnection: @unchecked Sendable {
             guard PQsendPrepare(connection, name, sql, Int32(parameters.count), nil) == 1 else {
                 return .failure(PostgresError(code: .connectionClosed, message: Self.errorMessage(connection, url: nil)))
             }
-            if case .failure(let error) = Self.collectResults(connection, deadline: deadline) { return .failure(error) }
+            if case .failure(let error) = await self.collectResults(connection, deadline: deadline) { return .failure(error) }
             self.prepared[sql] = name
         }
         let sent = Self.withCStrings(parameters) { values in
@@ -215,32 +222,34 @@ public final class PostgresConnection: @unchecked Sendable {
         guard sent == 1 else {
             return .failure(PostgresError(code: .connectionClosed, message: Self.errorMessage(connection, url: nil)))
         }
-        return Self.collectResults(connection, deadline: deadline)
+        return await self.collectResults(connection, deadline: deadline)
     }
 
-    /// Flushes what was sent and reads every result, bounded by `deadline`.
-    private static func collectResults(_ connection: OpaquePointer, deadline: Deadline) -> Result<[[String?]], PostgresError> {
-        // Flush the query, then read until libpq has every result.
+    /// Flushes what was sent and reads every result, waiting on the reactor, bounded by `deadline`.
+    private func collectResults(_ connection: OpaquePointer, deadline: Deadline) async -> Result<[[String?]], PostgresError> {
+        let socket = UnsafeSendableHandle(connection)
         while true {
-            let flushed = PQflush(connection)
+            let flushed = PQflush(socket.pointer)
             if flushed == 0 { break }
-            if flushed < 0 { return .failure(PostgresError(code: .connectionClosed, message: Self.errorMessage(connection, url: nil))) }
-            guard waitForDescriptor(PQsocket(connection), writable: true, deadline: deadline) else {
+            if flushed < 0 {
+                return .failure(PostgresError(code: .connectionClosed, message: Self.errorMessage(socket.pointer, url: nil)))
+            }
+            guard await self.reactor.wait(for: PQsocket(socket.pointer), writable: true, deadline: deadline) else {
                 return .failure(PostgresError(code: .timeout, message: "the query did not complete within its timeout"))
             }
         }
         var rows: [[String?]] = []
         var failure: PostgresError?
         while true {
-            while PQisBusy(connection) == 1 {
-                guard waitForDescriptor(PQsocket(connection), writable: false, deadline: deadline) else {
+            while PQisBusy(socket.pointer) == 1 {
+                guard await self.reactor.wait(for: PQsocket(socket.pointer), writable: false, deadline: deadline) else {
                     return .failure(PostgresError(code: .timeout, message: "the query did not complete within its timeout"))
                 }
-                guard PQconsumeInput(connection) == 1 else {
-                    return .failure(PostgresError(code: .connectionClosed, message: Self.errorMessage(connection, url: nil)))
+                guard PQconsumeInput(socket.pointer) == 1 else {
+                    return .failure(PostgresError(code: .connectionClosed, message: Self.errorMessage(socket.pointer, url: nil)))
                 }
             }
-            guard let result = PQgetResult(connection) else { break }
+            guard let result = PQgetResult(socket.pointer) else { break }
             defer { PQclear(result) }
             switch PQresultStatus(result) {
             case PGRES_TUPLES_OK:
@@ -283,7 +292,7 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 }
 
-/// A C handle moved between the caller and a thread-pool job, never used by both at once.
+/// A C handle moved between tasks and thread-pool jobs, never used by two at once.
 struct UnsafeSendableHandle: @unchecked Sendable {
     let pointer: OpaquePointer
     init(_ pointer: OpaquePointer) { self.pointer = pointer }

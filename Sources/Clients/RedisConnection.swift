@@ -47,28 +47,34 @@ public enum RedisReply: Sendable, Hashable {
 /// One Redis connection over hiredis (Debian's 0.14).
 ///
 /// `redis://[user:password@]host:port/db` and unix sockets (`unix:///path/redis.sock?db=0&password=…`). Connecting,
-/// `AUTH` (password or ACL user), `SELECT` and, with a `client_name` parameter, `CLIENT SETNAME` happen in
-/// ``connect(url:timeout:threadPool:)``, bounded by the connect timeout; every command has its own timeout, set on the socket. All hiredis calls run on the thread pool.
-// @unchecked Sendable: the redisContext lives in a Mutex and is only used inside it, one call at a time.
+/// `AUTH` (password or ACL user), `SELECT` and, with a `client_name` parameter, `CLIENT SETNAME` happen on the thread
+/// pool in ``connect(url:timeout:threadPool:reactor:)``, bounded by the connect timeout. The socket is then made
+/// non-blocking: each command is written without blocking and its reply awaited on ``IOReactor`` within the command's
+/// own timeout, so a command holds no thread while Redis works.
+// @unchecked Sendable: the redisContext lives in a Mutex and is checked out by one command at a time.
 public final class RedisConnection: @unchecked Sendable {
-    private let context: Mutex<UnsafeSendableContext?>
+    private let lease: Mutex<HandleLease<UnsafeSendableContext>>
     private let threadPool: NIOThreadPool
+    private let reactor: IOReactor
 
-    private init(context: UnsafeMutablePointer<redisContext>, threadPool: NIOThreadPool) {
-        self.context = Mutex(UnsafeSendableContext(context))
+    private init(context: UnsafeMutablePointer<redisContext>, threadPool: NIOThreadPool, reactor: IOReactor) {
+        self.lease = Mutex(HandleLease(UnsafeSendableContext(context)))
         self.threadPool = threadPool
+        self.reactor = reactor
     }
 
     deinit {
-        self.context.withLock { context in
-            if let context { redisFree(context.pointer) }
-        }
+        if let context = self.lease.withLock({ $0.close() }) { redisFree(context.pointer) }
     }
 
     /// Connects, authenticates and selects the database named in `url`.
     /// - Throws: ``RedisError``; `rediss://` is refused with a clear message, since this build has no TLS to Redis.
-    public static func connect(url: ConnectionURL, timeout: Duration, threadPool: NIOThreadPool) async throws(RedisError) -> RedisConnection
-    {
+    public static func connect(
+        url: ConnectionURL,
+        timeout: Duration,
+        threadPool: NIOThreadPool,
+        reactor: IOReactor = .shared
+    ) async throws(RedisError) -> RedisConnection {
         let target = try Self.target(url)
         let deadline = Deadline.after(timeout)
         let result: Result<UnsafeSendableContext, RedisError>
@@ -77,33 +83,79 @@ public final class RedisConnection: @unchecked Sendable {
         } catch {
             throw RedisError(code: .connectionFailed, message: "the probe thread pool is shut down")
         }
-        return RedisConnection(context: try result.get().pointer, threadPool: threadPool)
+        return RedisConnection(context: try result.get().pointer, threadPool: threadPool, reactor: reactor)
     }
 
     /// Sends one command and returns its reply.
     /// - Throws: ``RedisError``: `.commandFailed` for an error reply; `.timeout` or `.connectionClosed` when the
     ///   connection is no longer usable (it is then closed).
     public func command(_ arguments: [String], timeout: Duration) async throws(RedisError) -> RedisReply {
-        let result: Result<RedisReply, RedisError>
-        do {
-            result = try await self.threadPool.runIfActive {
-                self.context.withLock { context -> Result<RedisReply, RedisError> in
-                    guard let current = context?.pointer else {
-                        return .failure(RedisError(code: .connectionClosed, message: "the connection is closed"))
-                    }
-                    chiredis_set_timeout_ms(current, max(1, timeout.wholeMilliseconds))
-                    let outcome = Self.commandBlocking(current, arguments)
-                    if case .failure(let error) = outcome, error.code != .commandFailed {
-                        redisFree(current)
-                        context = nil
-                    }
-                    return outcome
-                }
-            }
-        } catch {
-            throw RedisError(code: .connectionClosed, message: "the probe thread pool is shut down")
+        let deadline = Deadline.after(timeout)
+        let context = try self.checkOut()
+        let outcome = await self.exchange(context, arguments, deadline: deadline)
+        var broken = false
+        if case .failure(let error) = outcome, error.code != .commandFailed { broken = true }
+        self.checkIn(context, broken: broken)
+        return try outcome.get()
+    }
+
+    /// Borrows the context for one command.
+    private func checkOut() throws(RedisError) -> UnsafeMutablePointer<redisContext> {
+        switch self.lease.withLock({ $0.checkOut() }) {
+        case .lent(let context): return context.pointer
+        case .closed: throw RedisError(code: .connectionClosed, message: "the connection is closed")
+        case .busy: throw RedisError(code: .connectionClosed, message: "the connection is already running a command")
         }
-        return try result.get()
+    }
+
+    /// Returns the context after a command; one in an unknown state, or closed meanwhile, is freed.
+    private func checkIn(_ context: UnsafeMutablePointer<redisContext>, broken: Bool) {
+        guard self.lease.withLock({ $0.checkIn(broken: broken) }) != nil else { return }
+        redisFree(context)  // closes a non-blocking socket: never waits
+    }
+
+    /// Writes the command without blocking and reads its reply, waiting on the reactor, bounded by `deadline`.
+    private func exchange(
+        _ context: UnsafeMutablePointer<redisContext>,
+        _ arguments: [String],
+        deadline: Deadline
+    ) async -> Result<RedisReply, RedisError> {
+        let appended = Self.withArgv(arguments) { argc, argv, lengths in
+            redisAppendCommandArgv(context, argc, argv, lengths)
+        }
+        guard appended == REDIS_OK else {
+            return .failure(RedisError(code: .connectionClosed, message: Self.errorString(context)))
+        }
+        var done: Int32 = 0
+        while true {
+            guard redisBufferWrite(context, &done) == REDIS_OK else {
+                return .failure(RedisError(code: .connectionClosed, message: Self.errorString(context)))
+            }
+            if done != 0 { break }
+            guard await self.reactor.wait(for: context.pointee.fd, writable: true, deadline: deadline) else {
+                return .failure(RedisError(code: .timeout, message: "no reply within the timeout"))
+            }
+        }
+        while true {
+            var raw: UnsafeMutableRawPointer?
+            guard redisGetReplyFromReader(context, &raw) == REDIS_OK else {
+                return .failure(RedisError(code: .connectionClosed, message: Self.errorString(context)))
+            }
+            if let raw {
+                let reply = raw.assumingMemoryBound(to: redisReply.self)
+                defer { freeReplyObject(raw) }
+                if reply.pointee.type == REDIS_REPLY_ERROR {
+                    return .failure(RedisError(code: .commandFailed, message: Self.string(reply)))
+                }
+                return .success(Self.convert(reply))
+            }
+            guard await self.reactor.wait(for: context.pointee.fd, writable: false, deadline: deadline) else {
+                return .failure(RedisError(code: .timeout, message: "no reply within the timeout"))
+            }
+            guard redisBufferRead(context) == REDIS_OK else {
+                return .failure(RedisError(code: .connectionClosed, message: Self.errorString(context)))
+            }
+        }
     }
 
     /// `PING`, expecting `PONG`.
@@ -124,15 +176,11 @@ public final class RedisConnection: @unchecked Sendable {
     }
 
     /// Whether the connection is still open.
-    public var isOpen: Bool { self.context.withLock { $0 != nil } }
+    public var isOpen: Bool { self.lease.withLock { $0.isUsable } }
 
-    /// Closes the connection.
+    /// Closes the connection. A command running meanwhile frees it when it returns.
     public func close() async {
-        let context = self.context.withLock { context -> UnsafeSendableContext? in
-            defer { context = nil }
-            return context
-        }
-        guard let context else { return }
+        guard let context = self.lease.withLock({ $0.close() }) else { return }
         _ = try? await self.threadPool.runIfActive { redisFree(context.pointer) }
     }
 
@@ -240,6 +288,13 @@ public final class RedisConnection: @unchecked Sendable {
                 return .failure(error)
             }
         }
+        // From here on every command is written and read without blocking (hiredis checks REDIS_BLOCK for EAGAIN).
+        let flags = fcntl(context.pointee.fd, F_GETFL)
+        guard flags >= 0, fcntl(context.pointee.fd, F_SETFL, flags | O_NONBLOCK) == 0 else {
+            redisFree(context)
+            return .failure(RedisError(code: .connectionFailed, message: "could not make the socket non-blocking (errno \(errno))"))
+        }
+        context.pointee.flags &= ~Int32(REDIS_BLOCK)
         return .success(UnsafeSendableContext(context))
     }
 
@@ -305,7 +360,7 @@ public final class RedisConnection: @unchecked Sendable {
     }
 }
 
-/// A hiredis context moved between the caller and a thread-pool job, never used by both at once.
+/// A hiredis context moved between tasks and thread-pool jobs, never used by two at once.
 struct UnsafeSendableContext: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<redisContext>
     init(_ pointer: UnsafeMutablePointer<redisContext>) { self.pointer = pointer }

@@ -58,16 +58,18 @@ struct ServeCommand: AsyncParsableCommand {
         let application = api.application(address: .hostname(address.host, port: address.port), logger: logger) { channel in
             listenerLogger.info("listening", metadata: ["address": "\(channel.localAddress?.description ?? "")"])
         }
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [
-                    .init(service: application),
-                    .init(service: DrainService(store: api.health, delay: configuration.shutdownDelay)),
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            )
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: [
+                // First, so that it is shut down last: exits 0 at SHUTDOWN_GRACE whatever is still running.
+                .init(service: ShutdownDeadline(grace: configuration.shutdownGrace, logger: logger)),
+                .init(service: application),
+                .init(service: DrainService(store: api.health, delay: configuration.shutdownDelay)),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
         )
+        groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownGrace
+        let group = ServiceGroup(configuration: groupConfiguration)
         try await group.run()
         await api.shutdown()
         logger.info("stopped")

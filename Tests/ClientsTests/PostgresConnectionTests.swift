@@ -25,6 +25,30 @@ import Testing
         #expect(!connection.isOpen)
     }
 
+    /// A query waits on the reactor, not on a thread: ten half-second queries over a one-thread pool take about half
+    /// a second, where holding the thread would take five.
+    @Test func concurrentQueriesHoldNoThreadWhileTheServerWorks() async throws {
+        let single = NIOThreadPool(numberOfThreads: 1)
+        single.start()
+        var connections: [PostgresConnection] = []
+        for _ in 0..<10 {
+            connections.append(try await PostgresConnection.connect(url: try self.url(), timeout: .seconds(5), threadPool: single))
+        }
+        let start = ContinuousClock.now
+        try await withThrowingTaskGroup(of: [[String?]].self) { group in
+            for (index, connection) in connections.enumerated() {
+                group.addTask { try await connection.query("SELECT pg_sleep(0.5), $1::int", [String(index)], timeout: .seconds(10)) }
+            }
+            var seen: Set<String?> = []
+            for try await rows in group { seen.insert(rows.first?.last ?? nil) }
+            #expect(seen.count == 10)
+        }
+        let elapsed = ContinuousClock.now - start
+        #expect(elapsed < .milliseconds(2500), "took \(elapsed)")
+        for connection in connections { await connection.close() }
+        try await single.shutdownGracefully()
+    }
+
     @Test func serverErrorsCarryTheirSQLSTATE() async throws {
         let connection = try await PostgresConnection.connect(url: try self.url(), timeout: .seconds(5), threadPool: self.pool)
         await #expect {

@@ -24,6 +24,27 @@ import Testing
         await connection.close()
     }
 
+    /// A command waits on the reactor, not on a thread: ten half-second `BLPOP`s over a one-thread pool take about
+    /// half a second, where holding the thread would take five.
+    @Test func concurrentCommandsHoldNoThreadWhileRedisWorks() async throws {
+        let single = NIOThreadPool(numberOfThreads: 1)
+        single.start()
+        let url = try ConnectionURL(try TestEnvironment.redisURL())
+        var connections: [RedisConnection] = []
+        for _ in 0..<10 { connections.append(try await RedisConnection.connect(url: url, timeout: .seconds(5), threadPool: single)) }
+        let start = ContinuousClock.now
+        try await withThrowingTaskGroup(of: RedisReply.self) { group in
+            for connection in connections {
+                group.addTask { try await connection.command(["BLPOP", "copythat-test-never-pushed", "0.5"], timeout: .seconds(5)) }
+            }
+            for try await reply in group { #expect(reply == .null) }
+        }
+        let elapsed = ContinuousClock.now - start
+        #expect(elapsed < .milliseconds(2500), "took \(elapsed)")
+        for connection in connections { await connection.close() }
+        try await single.shutdownGracefully()
+    }
+
     @Test func selectsTheDatabaseInThePath() async throws {
         var url = try ConnectionURL(try TestEnvironment.redisURL())
         url.path = "3"

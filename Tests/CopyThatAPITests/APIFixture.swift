@@ -28,7 +28,9 @@ final class APIFixture: Sendable {
         return pool
     }()
 
-    /// A configuration over the test servers: low bcrypt cost, a Redis key prefix of its own, generous limits.
+    /// A configuration over the test servers: low bcrypt cost, a Redis key prefix of its own, generous limits, and a
+    /// pool of 6 connections, so that the dozens of fixtures the suite runs at once stay within the server's
+    /// `max_connections`.
     static func configuration(_ change: (inout APIConfiguration) -> Void = { _ in }) throws -> APIConfiguration {
         var configuration = APIConfiguration(
             databaseURL: try ConnectionURL(try TestEnvironment.databaseURL()),
@@ -39,7 +41,8 @@ final class APIFixture: Sendable {
             loginRateLimit: 1000,
             bcryptCost: 4,
             healthProbeInterval: .seconds(1),
-            redisKeyPrefix: "test-\(UUID().uuidString.prefix(8)):"
+            redisKeyPrefix: "test-\(UUID().uuidString.prefix(8)):",
+            databasePoolSize: 6
         )
         change(&configuration)
         return configuration

@@ -40,6 +40,8 @@ import Testing
         #expect(configuration.corsOrigins == ["http://localhost:5173", "http://localhost:3000", "http://127.0.0.1:5173"])
         #expect(configuration.bcryptCost == 12)
         #expect(configuration.metricsToken == nil)
+        #expect(configuration.shutdownGrace == .seconds(25))
+        #expect(try self.load(["SHUTDOWN_GRACE": "3"]).shutdownGrace == .seconds(3))
         let production = try self.load(["ENVIRONMENT": "production"])
         #expect(production.corsOrigins == ["https://copythat.dev", "https://www.copythat.dev", "https://admin.copythat.dev"])
         #expect(production.shutdownDelay == .seconds(5))
@@ -90,6 +92,7 @@ import Testing
             ("CORS_ORIGINS", "https://ok.example.com,https://bad.example.com/path"),
             ("DATABASE_URL", "not a url"),
             ("BCRYPT_COST", "3"),
+            ("SHUTDOWN_GRACE", "0"),
         ]
         for (name, value) in cases {
             #expect(self.failure([name: value])?.variable == name, "\(name)=\(value)")

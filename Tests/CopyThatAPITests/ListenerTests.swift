@@ -22,6 +22,18 @@ import Testing
         }
     }
 
+    /// RFC 9112 §9.3: HTTP/1.0 is answered as HTTP/1.0 and closed unless keep-alive is asked for.
+    @Test func http10ClosesUnlessKeepAliveIsAskedFor() async throws {
+        try await APIFixture.with { api in
+            let seen = try await HTTPPersistenceProbe.observe(port: api.port)
+            #expect(seen.http10.statusLine.hasPrefix("HTTP/1.0 200") && seen.http10.closed, "\(seen.http10)")
+            #expect(seen.http10.connection == "close", "\(seen.http10)")
+            #expect(seen.http10KeepAlive.connection == "keep-alive" && !seen.http10KeepAlive.closed, "\(seen.http10KeepAlive)")
+            #expect(seen.http10KeepAliveSecond.statusLine.hasPrefix("HTTP/1.0 200"), "\(seen.http10KeepAliveSecond)")
+            #expect(seen.http11Close.closed && !seen.http11.closed)
+        }
+    }
+
     @Test func pastTheConnectionCapTheListenerWaitsAndItIsCounted() async throws {
         let configuration = try APIFixture.configuration { $0.maxConnections = 2 }
         try await APIFixture.with(configuration) { api in

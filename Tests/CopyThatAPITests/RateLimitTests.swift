@@ -17,7 +17,7 @@ import Testing
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
-            #expect(responses.filter { $0.status == 200 }.count == 60)
+            #expect(responses.filter { $0.status == 200 }.count == 60, "statuses: \(responses.map(\.status).sorted())")
             let limited = responses.filter { $0.status == 429 }
             #expect(limited.count == 40)
             for response in limited {

@@ -8,7 +8,7 @@ import Testing
 @testable import CopyThatInstrumentation
 
 @Suite struct CatalogueTests {
-    @Test func theSeedsMetricsHaveTheirExactNamesTypesLabelsAndBuckets() throws {
+    @Test func theSeedsMetricsHaveTheirExactNamesTypesLabelsAndBuckets() async throws {
         let registry = PrometheusRegistry()
         let metrics = try CopyThatMetrics(registry: registry, version: "1.0.0", environment: "")
         try metrics.httpRequests.labels("GET", "/health", "200").inc()
@@ -45,7 +45,7 @@ import Testing
         }
         let bucketLines = text.split(separator: "\n").filter { $0.hasPrefix("http_request_duration_seconds_bucket") }
         #expect(bucketLines.count == 10)  // nine bounds and +Inf
-        let output = try ExternalTool.run("promtool", ["check", "metrics"], input: Data(registry.render()))
+        let output = try await ExternalTool.run("promtool", ["check", "metrics"], input: Data(registry.render()))
         #expect(output.status == 0, "\(output.standardOutput)\(output.standardError)")
     }
 }

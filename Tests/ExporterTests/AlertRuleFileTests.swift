@@ -7,18 +7,18 @@ import Testing
     static var repository: URL { URL(fileURLWithPath: TestEnvironment.scriptsDirectory).deletingLastPathComponent() }
     static var rules: String { repository.appendingPathComponent("alerts/copythat.rules.yml").path }
 
-    @Test func promtoolAcceptsTheRulesAndTheirUnitTestsPass() throws {
-        let check = try ExternalTool.run("promtool", ["check", "rules", Self.rules])
+    @Test func promtoolAcceptsTheRulesAndTheirUnitTestsPass() async throws {
+        let check = try await ExternalTool.run("promtool", ["check", "rules", Self.rules])
         #expect(check.status == 0, "\(check.standardOutput)\(check.standardError)")
         #expect(check.standardOutput.contains("SUCCESS: 8 rules found"))
-        let tests = try ExternalTool.run(
+        let tests = try await ExternalTool.run(
             "promtool",
             ["test", "rules", Self.repository.appendingPathComponent("alerts/tests/copythat_test.yml").path]
         )
         #expect(tests.status == 0, "\(tests.standardOutput)\(tests.standardError)")
     }
 
-    @Test func theUnitTestsFailWhenAThresholdChanges() throws {
+    @Test func theUnitTestsFailWhenAThresholdChanges() async throws {
         // A copy of the rules with HighErrorRate's threshold raised past the test's error rate must fail its test.
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rules-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("tests"), withIntermediateDirectories: true)
@@ -35,18 +35,21 @@ import Testing
             encoding: .utf8
         )
         try tests.write(to: directory.appendingPathComponent("tests/copythat_test.yml"), atomically: true, encoding: .utf8)
-        let output = try ExternalTool.run("promtool", ["test", "rules", directory.appendingPathComponent("tests/copythat_test.yml").path])
+        let output = try await ExternalTool.run(
+            "promtool",
+            ["test", "rules", directory.appendingPathComponent("tests/copythat_test.yml").path]
+        )
         #expect(output.status != 0)
         #expect(output.standardOutput.contains("HighErrorRate") || output.standardError.contains("HighErrorRate"))
     }
 
-    @Test func everyRuleHasASummaryADescriptionAndARunbookSectionThatExists() throws {
+    @Test func everyRuleHasASummaryADescriptionAndARunbookSectionThatExists() async throws {
         let script = """
             import sys, yaml, json
             rules = [r for g in yaml.safe_load(open(sys.argv[1]))['groups'] for r in g['rules']]
             print(json.dumps([{'alert': r['alert'], 'severity': r.get('labels', {}).get('severity'), **r.get('annotations', {})} for r in rules]))
             """
-        let output = try ExternalTool.run("python3", ["-c", script, Self.rules])
+        let output = try await ExternalTool.run("python3", ["-c", script, Self.rules])
         #expect(output.status == 0, "\(output.standardError)")
         let rules = try #require(try JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [[String: String]])
         #expect(rules.count == 8)

@@ -69,7 +69,7 @@ import Testing
         }
     }
 
-    @Test func checkConfigReportsABrokenRuleWithItsFileAndLine() throws {
+    @Test func checkConfigReportsABrokenRuleWithItsFileAndLine() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rules-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -79,7 +79,7 @@ import Testing
             encoding: .utf8
         )
         try "rule_files: [rules.yml]\n".write(to: directory.appendingPathComponent("exporter.yaml"), atomically: true, encoding: .utf8)
-        let output = try ExternalTool.run(
+        let output = try await ExternalTool.run(
             CommandLineTests.binary,
             ["check-config", directory.appendingPathComponent("exporter.yaml").path]
         )
@@ -88,8 +88,8 @@ import Testing
         #expect(output.standardError.contains("expected type range vector"))
     }
 
-    @Test func testRulesPassesTheShippedTestsAndFailsAWrongExpectation() throws {
-        let shipped = try ExternalTool.run(
+    @Test func testRulesPassesTheShippedTestsAndFailsAWrongExpectation() async throws {
+        let shipped = try await ExternalTool.run(
             CommandLineTests.binary,
             ["test-rules", Self.repository.appendingPathComponent("alerts/tests/copythat_test.yml").path]
         )
@@ -112,11 +112,11 @@ import Testing
                 alertname: DatabasePoolExhausted
                 exp_alerts: []
         """.write(to: test, atomically: true, encoding: .utf8)
-        let wrong = try ExternalTool.run(CommandLineTests.binary, ["test-rules", test.path])
+        let wrong = try await ExternalTool.run(CommandLineTests.binary, ["test-rules", test.path])
         #expect(wrong.status == 1)
         #expect(wrong.standardError.contains("alertname: DatabasePoolExhausted, time: 3m"))
         #expect(wrong.standardError.contains("description=\"16 overflow connections in use on api (pool_size 20, max_overflow 20).\""))
-        let bad = try ExternalTool.run(CommandLineTests.binary, ["test-rules", "--compatibility", "prometheus4", test.path])
+        let bad = try await ExternalTool.run(CommandLineTests.binary, ["test-rules", "--compatibility", "prometheus4", test.path])
         #expect(bad.status != 0)
         #expect(bad.standardError.contains("--compatibility must be prometheus2 or prometheus3"))
     }

@@ -11,8 +11,8 @@ import Testing
 
     static func json(_ text: String) -> Any? { try? JSONSerialization.jsonObject(with: Data(text.utf8)) }
 
-    static func get(_ url: String) throws -> String? {
-        let output = try ExternalTool.run("curl", ["-fsS", "-m", "5", url])
+    static func get(_ url: String) async throws -> String? {
+        let output = try await ExternalTool.run("curl", ["-fsS", "-m", "5", url])
         return output.status == 0 ? output.standardOutput : nil
     }
 
@@ -44,8 +44,8 @@ import Testing
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let alertmanagerDirectory = directory.appendingPathComponent("alertmanager").path
-        try TestEnvironment.runScript("alertmanager.sh", ["start", alertmanagerDirectory])
-        defer { try? TestEnvironment.runScript("alertmanager.sh", ["destroy", alertmanagerDirectory]) }
+        try await TestEnvironment.runScript("alertmanager.sh", ["start", alertmanagerDirectory])
+        defer { try? TestEnvironment.runScriptBlocking("alertmanager.sh", ["destroy", alertmanagerDirectory]) }
         let alertmanager = try #require(try Self.environmentFile(alertmanagerDirectory + "/env")["ALERTMANAGER_URL"])
 
         let target = StubHTTPServer()
@@ -88,7 +88,7 @@ import Testing
         var firing: [String: Any]?
         while firing == nil && clock.now - started < .seconds(200) {
             let alerts =
-                (try Self.get("\(alertmanager)/api/v2/alerts?filter=alertname%3D%22HighErrorRate%22")).flatMap(Self.json)
+                (try await Self.get("\(alertmanager)/api/v2/alerts?filter=alertname%3D%22HighErrorRate%22")).flatMap(Self.json)
                 as? [[String: Any]]
             firing = alerts?.first
             if firing == nil { try await Task.sleep(for: .seconds(1)) }
@@ -105,7 +105,9 @@ import Testing
         #expect((alert["generatorURL"] as? String)?.hasPrefix("http://127.0.0.1:\(exporterPort)/graph?g0.expr=") == true)
 
         // It fired only after `for`: the exporter's activeAt is at least two minutes before Alertmanager's startsAt.
-        let rules = try #require((try Self.get("http://127.0.0.1:\(exporterPort)/api/v1/alerts")).flatMap(Self.json) as? [String: Any])
+        let rules = try #require(
+            (try await Self.get("http://127.0.0.1:\(exporterPort)/api/v1/alerts")).flatMap(Self.json) as? [String: Any]
+        )
         let exporterAlerts = try #require((rules["data"] as? [String: Any])?["alerts"] as? [[String: Any]])
         let activeAt = try #require(
             exporterAlerts.first { ($0["labels"] as? [String: String])?["alertname"] == "HighErrorRate" }?["activeAt"] as? String
@@ -136,13 +138,13 @@ import Testing
         var stillActive = true
         for _ in 0..<20 where stillActive {
             let alerts =
-                (try Self.get("\(alertmanager)/api/v2/alerts?filter=alertname%3D%22HighErrorRate%22")).flatMap(Self.json)
+                (try await Self.get("\(alertmanager)/api/v2/alerts?filter=alertname%3D%22HighErrorRate%22")).flatMap(Self.json)
                 as? [[String: Any]]
             stillActive = !(alerts?.isEmpty ?? false)
             if stillActive { try await Task.sleep(for: .seconds(1)) }
         }
         #expect(!stillActive, "Alertmanager still lists the alert after the resolved notice")
-        let metrics = try #require(try Self.get("http://127.0.0.1:\(exporterPort)/metrics"))
+        let metrics = try #require(try await Self.get("http://127.0.0.1:\(exporterPort)/metrics"))
         #expect(metrics.contains("copythat_exporter_notifications_sent_total{destination=\"\(alertmanager)/api/v2/alerts\"}"))
 
         exporter.signal(SIGTERM)
@@ -206,14 +208,14 @@ import Testing
         var healthyRules = 0
         var ruleNames: [String] = []
         while (!targetUp || healthyRules < 8) && clock.now - started < .seconds(60) {
-            if let targets = (try Self.get("http://127.0.0.1:\(prometheusPort)/api/v1/targets")).flatMap(Self.json) as? [String: Any],
+            if let targets = (try await Self.get("http://127.0.0.1:\(prometheusPort)/api/v1/targets")).flatMap(Self.json) as? [String: Any],
                 let active = (targets["data"] as? [String: Any])?["activeTargets"] as? [[String: Any]]
             {
                 targetUp = active.contains {
                     ($0["health"] as? String) == "up" && ($0["scrapeUrl"] as? String)?.contains("\(exporterPort)") == true
                 }
             }
-            if let rules = (try Self.get("http://127.0.0.1:\(prometheusPort)/api/v1/rules")).flatMap(Self.json) as? [String: Any],
+            if let rules = (try await Self.get("http://127.0.0.1:\(prometheusPort)/api/v1/rules")).flatMap(Self.json) as? [String: Any],
                 let groups = (rules["data"] as? [String: Any])?["groups"] as? [[String: Any]]
             {
                 let all = groups.flatMap { ($0["rules"] as? [[String: Any]]) ?? [] }
@@ -229,7 +231,7 @@ import Testing
         #expect(ruleNames.count == 8)
         #expect(healthyRules == 8, "rules: \(ruleNames)")
         // The exporter evaluates the same file: its rules API lists the same eight rules, all healthy.
-        let ours = try #require((try Self.get("http://127.0.0.1:\(exporterPort)/api/v1/rules")).flatMap(Self.json) as? [String: Any])
+        let ours = try #require((try await Self.get("http://127.0.0.1:\(exporterPort)/api/v1/rules")).flatMap(Self.json) as? [String: Any])
         let ourRules =
             ((ours["data"] as? [String: Any])?["groups"] as? [[String: Any]])?.flatMap { ($0["rules"] as? [[String: Any]]) ?? [] } ?? []
         #expect(ourRules.compactMap { $0["name"] as? String }.sorted() == ruleNames.sorted())

@@ -15,10 +15,10 @@ import Testing
         return environment
     }
 
-    @Test func probePrintsJSONAndExitsZeroWhenEveryCriticalDependencyPasses() throws {
+    @Test func probePrintsJSONAndExitsZeroWhenEveryCriticalDependencyPasses() async throws {
         let databaseURL = try TestEnvironment.databaseURL()
         let redisURL = try TestEnvironment.redisURL()
-        let output = try ExternalTool.run(
+        let output = try await ExternalTool.run(
             Self.binary,
             ["probe"],
             environment: Self.environment(["DATABASE_URL": databaseURL, "REDIS_URL": redisURL])
@@ -36,8 +36,8 @@ import Testing
         }
     }
 
-    @Test func probeExitsOneWhenACriticalDependencyFails() throws {
-        let output = try ExternalTool.run(
+    @Test func probeExitsOneWhenACriticalDependencyFails() async throws {
+        let output = try await ExternalTool.run(
             Self.binary,
             ["probe", "--probe-timeout", "500ms"],
             environment: Self.environment([
@@ -52,9 +52,9 @@ import Testing
         #expect(!output.standardError.contains("hunter2-secret"))
     }
 
-    @Test func checkConfigAcceptsTheShippedExampleAndRejectsABadFile() throws {
+    @Test func checkConfigAcceptsTheShippedExampleAndRejectsABadFile() async throws {
         let examples = URL(fileURLWithPath: TestEnvironment.scriptsDirectory).deletingLastPathComponent().appendingPathComponent("examples")
-        let good = try ExternalTool.run(
+        let good = try await ExternalTool.run(
             Self.binary,
             ["check-config", examples.appendingPathComponent("exporter.yaml").path],
             environment: Self.environment([
@@ -67,17 +67,20 @@ import Testing
         try "probe_interval: 10s\ndependencies:\n  - name: db\n    type: postgres\n    url: postgres://h/x\n    timout: 2s\n"
             .write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let bad = try ExternalTool.run(Self.binary, ["check-config", path])
+        let bad = try await ExternalTool.run(Self.binary, ["check-config", path])
         #expect(bad.status == 1)
         #expect(bad.standardError.hasPrefix("\(path):6:5: unknown key \"timout\""), "\(bad.standardError)")
     }
 
-    @Test func theKubernetesAndPrometheusExamplesAreValid() throws {
+    @Test func theKubernetesAndPrometheusExamplesAreValid() async throws {
         let examples = URL(fileURLWithPath: TestEnvironment.scriptsDirectory).deletingLastPathComponent().appendingPathComponent("examples")
-        let prometheus = try ExternalTool.run("promtool", ["check", "config", examples.appendingPathComponent("prometheus.yml").path])
+        let prometheus = try await ExternalTool.run(
+            "promtool",
+            ["check", "config", examples.appendingPathComponent("prometheus.yml").path]
+        )
         #expect(prometheus.status == 0, "\(prometheus.standardOutput) \(prometheus.standardError)")
         // The sidecar's ConfigMap holds an exporter configuration: it must pass check-config as it is.
-        let extract = try ExternalTool.run(
+        let extract = try await ExternalTool.run(
             "python3",
             [
                 "-c",
@@ -89,7 +92,7 @@ import Testing
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("configmap-\(UUID().uuidString).yaml").path
         try extract.standardOutput.write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let check = try ExternalTool.run(
+        let check = try await ExternalTool.run(
             Self.binary,
             ["check-config", path],
             environment: Self.environment(["DATABASE_URL": "postgres://app:pw@db:5432/copythat", "REDIS_URL": "redis://:pw@cache:6379/0"])
@@ -97,11 +100,11 @@ import Testing
         #expect(check.status == 0, "\(check.standardError)")
     }
 
-    @Test func badFlagsGetAClearErrorAndHelpExplainsEachFlag() throws {
-        let bad = try ExternalTool.run(Self.binary, ["serve", "--probe-interval", "ten seconds"])
+    @Test func badFlagsGetAClearErrorAndHelpExplainsEachFlag() async throws {
+        let bad = try await ExternalTool.run(Self.binary, ["serve", "--probe-interval", "ten seconds"])
         #expect(bad.status != 0)
         #expect(bad.standardError.contains("--probe-interval"))
-        let help = try ExternalTool.run(Self.binary, ["serve", "--help"])
+        let help = try await ExternalTool.run(Self.binary, ["serve", "--help"])
         #expect(help.status == 0)
         for flag in ["--config", "--listen", "--probe-interval", "--probe-timeout"] {
             #expect(help.standardOutput.contains(flag))
@@ -153,6 +156,72 @@ import Testing
         #expect(child.standardOutput.contains("\"message\":\"stopped\""))
         let databasePassword = try #require(URLComponents(string: try TestEnvironment.databaseURL())?.password)
         #expect(!child.standardOutput.contains(databasePassword))
+    }
+
+    /// `shutdown_grace` is a deadline: with a probe hung in a 10 s connect, SIGTERM exits 0 once the 3 s grace has
+    /// passed, not when the probe gives up.
+    @Test func aHungProbeDelaysTheExitNoLongerThanShutdownGrace() async throws {
+        let blackhole = BlackholeListener()
+        let (child, directory) = try await Self.startExporterWithHungProbe(on: blackhole, grace: "3s")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        defer { if child.poll() == nil { child.signal(SIGKILL) } }
+        child.signal(SIGTERM)
+        let start = ContinuousClock.now
+        let status = try await Self.exitStatus(of: child, within: .seconds(9))
+        let elapsed = ContinuousClock.now - start
+        #expect(status == 0, "exit status \(String(describing: status)); output: \(child.standardOutput.suffix(1000))")
+        #expect(elapsed >= .milliseconds(2500) && elapsed < .milliseconds(4500), "exited after \(elapsed)")
+        #expect(child.standardOutput.contains("shutdown grace passed with work still running"))
+        withExtendedLifetime(blackhole) {}
+    }
+
+    /// A second signal during the grace period exits at once.
+    @Test func aSecondSignalExitsAtOnce() async throws {
+        let blackhole = BlackholeListener()
+        let (child, directory) = try await Self.startExporterWithHungProbe(on: blackhole, grace: "20s")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        defer { if child.poll() == nil { child.signal(SIGKILL) } }
+        child.signal(SIGTERM)
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(child.poll() == nil, "the first signal alone must wait for the hung probe or the grace")
+        child.signal(SIGINT)
+        let start = ContinuousClock.now
+        let status = try await Self.exitStatus(of: child, within: .seconds(5))
+        #expect(status == 0, "exit status \(String(describing: status))")
+        #expect(ContinuousClock.now - start < .seconds(1))
+        #expect(child.standardOutput.contains("second signal during shutdown: exiting now"))
+        withExtendedLifetime(blackhole) {}
+    }
+
+    /// The built exporter probing a PostgreSQL "server" that accepts and never answers, with a 10 s probe timeout,
+    /// once its first probe has been stuck in the connect for a second.
+    static func startExporterWithHungProbe(on blackhole: BlackholeListener, grace: String) async throws -> (ChildProcess, URL) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("grace-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let (child, _) = try await Self.startExporter(
+            """
+            probe_interval: 15s
+            probe_timeout: 10s
+            shutdown_grace: \(grace)
+            dependencies:
+              - name: hung
+                type: postgres
+                url: postgres://copythat:unused@127.0.0.1:\(blackhole.port)/copythat
+            """,
+            in: directory
+        )
+        try await Task.sleep(for: .seconds(1))
+        return (child, directory)
+    }
+
+    /// The child's exit status once it exits, or `nil` after `limit`.
+    static func exitStatus(of child: ChildProcess, within limit: Duration) async throws -> Int32? {
+        let start = ContinuousClock.now
+        while ContinuousClock.now - start < limit {
+            if let status = child.poll() { return status }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return nil
     }
 
     /// The built exporter with `yaml` (after a `listen:` line it adds), once `/health/live` answers; asked over a
@@ -229,7 +298,7 @@ import Testing
 
     /// A GET with curl; nil when the connection fails.
     static func get(port: Int, path: String) async throws -> (status: Int, body: String)? {
-        let output = try ExternalTool.run("curl", ["-s", "-m", "2", "-w", "\n%{http_code}", "http://127.0.0.1:\(port)\(path)"])
+        let output = try await ExternalTool.run("curl", ["-s", "-m", "2", "-w", "\n%{http_code}", "http://127.0.0.1:\(port)\(path)"])
         guard output.status == 0, let last = output.standardOutput.split(separator: "\n").last, let code = Int(last) else { return nil }
         return (code, String(output.standardOutput.dropLast(last.count + 1)))
     }

@@ -54,7 +54,7 @@ import Testing
         #expect(try self.panels().count >= 12)
     }
 
-    @Test func everyQueryIsValidPromQL() throws {
+    @Test func everyQueryIsValidPromQL() async throws {
         // promtool checks PromQL in rule files: load every panel query as a recording rule.
         let expressions = try self.expressions()
         var rules = "groups:\n  - name: dashboard\n    rules:\n"
@@ -65,7 +65,7 @@ import Testing
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("dashboard-\(UUID().uuidString).rules.yml").path
         try rules.write(toFile: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: file) }
-        let output = try ExternalTool.run("promtool", ["check", "rules", file])
+        let output = try await ExternalTool.run("promtool", ["check", "rules", file])
         #expect(output.status == 0, "\(output.standardOutput)\(output.standardError)")
         #expect(output.standardOutput.contains("SUCCESS: \(expressions.count) rules found"))
         // Rate queries follow Grafana's interval, as the dashboard linter expects.

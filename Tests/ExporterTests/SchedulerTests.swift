@@ -79,12 +79,12 @@ import Testing
         let postgres = directory.appendingPathComponent("postgres").path
         let redis = directory.appendingPathComponent("redis").path
         defer {
-            try? TestEnvironment.runScript("postgres.sh", ["destroy", postgres])
-            try? TestEnvironment.runScript("redis.sh", ["destroy", redis])
+            try? TestEnvironment.runScriptBlocking("postgres.sh", ["destroy", postgres])
+            try? TestEnvironment.runScriptBlocking("redis.sh", ["destroy", redis])
             try? FileManager.default.removeItem(at: directory)
         }
-        try TestEnvironment.runScript("postgres.sh", ["start", postgres])
-        try TestEnvironment.runScript("redis.sh", ["start", redis])
+        try await TestEnvironment.runScript("postgres.sh", ["start", postgres])
+        try await TestEnvironment.runScript("redis.sh", ["start", redis])
         let databaseURL = try Self.exported("DATABASE_URL", from: postgres + "/env")
         let redisURL = try Self.exported("REDIS_URL", from: redis + "/env")
 
@@ -102,10 +102,10 @@ import Testing
 
         #expect(try await Self.waitForReadiness(fixture, ready: true, within: bound) != nil)
         for (script, directory) in [("postgres.sh", postgres), ("redis.sh", redis)] {
-            try TestEnvironment.runScript(script, ["stop", directory])
+            try await TestEnvironment.runScript(script, ["stop", directory])
             let down = try await Self.waitForReadiness(fixture, ready: false, within: bound)
             #expect(down != nil, "\(script): readiness stayed on after the stop")
-            try TestEnvironment.runScript(script, ["start", directory])
+            try await TestEnvironment.runScript(script, ["start", directory])
             let up = try await Self.waitForReadiness(fixture, ready: true, within: bound)
             #expect(up != nil, "\(script): readiness did not come back within \(bound)")
         }

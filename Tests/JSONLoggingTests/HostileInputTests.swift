@@ -21,7 +21,7 @@ import Testing
         String(repeating: "x", count: 1_000_000) + "\n" + String(repeating: "é", count: 1000),
     ]
 
-    @Test func pythonReadsBackEveryMessageExactly() throws {
+    @Test func pythonReadsBackEveryMessageExactly() async throws {
         let sink = InMemoryLogSink()
         let logger = makeLogger(sink, redaction: .disabled)
         for message in Self.hostileMessages {
@@ -41,7 +41,7 @@ import Testing
                     assert obj['echo'] == obj['message']
                     print(obj['message'].encode('utf-8', 'surrogatepass').hex())
             """
-        let output = try ExternalTool.run("python3", ["-c", script], input: Data(lines.joined()))
+        let output = try await ExternalTool.run("python3", ["-c", script], input: Data(lines.joined()))
         #expect(output.status == 0, "python: \(output.standardError.prefix(2000))")
         let decoded = output.standardOutput.split(separator: "\n").map(String.init)
         let expected = Self.hostileMessages.map { Array($0.utf8).map { String(format: "%02x", $0) }.joined() }
@@ -51,13 +51,13 @@ import Testing
         }
     }
 
-    @Test func jqParsesEveryLine() throws {
+    @Test func jqParsesEveryLine() async throws {
         let sink = InMemoryLogSink()
         let logger = makeLogger(sink, redaction: .disabled)
         for message in Self.hostileMessages {
             logger.error("\(message)", metadata: ["nested": ["k": .string(message), "list": [.string(message)]]])
         }
-        let output = try ExternalTool.run(
+        let output = try await ExternalTool.run(
             "jq",
             ["-c", "[.level, (.message | length), (.nested.k == .message)]"],
             input: Data(sink.rawLines.joined())
@@ -85,7 +85,7 @@ import Testing
                 }
             }
         }
-        let output = try ExternalTool.run("jq", ["-c", "[.logger, (.message | length)]", path])
+        let output = try await ExternalTool.run("jq", ["-c", "[.logger, (.message | length)]", path])
         #expect(output.status == 0, "jq: \(output.standardError.prefix(500))")
         let lines = output.standardOutput.split(separator: "\n")
         #expect(lines.count == tasks * linesPerTask)

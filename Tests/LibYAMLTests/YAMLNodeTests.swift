@@ -108,7 +108,7 @@ import Testing
 
     /// Every YAML file in the repository, read by us and by PyYAML's pure-Python composer (an implementation
     /// independent of libyaml): the same tree, the same scalar text, the same positions.
-    @Test func agreesWithPyYAMLOnEveryYAMLFileInTheRepository() throws {
+    @Test func agreesWithPyYAMLOnEveryYAMLFileInTheRepository() async throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         var files: [String] = []
         for directory in ["alerts", "examples"] {
@@ -133,7 +133,7 @@ import Testing
                 result[path] = tree(docs[0]) if len(docs) == 1 else None
             print(json.dumps(result))
             """
-        let output = try ExternalTool.run("python3", ["-c", script] + files)
+        let output = try await ExternalTool.run("python3", ["-c", script] + files)
         #expect(output.status == 0, "\(output.standardError)")
         let trees = try #require(try JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any])
         var compared = 0

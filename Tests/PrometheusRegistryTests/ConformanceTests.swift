@@ -81,22 +81,22 @@ import Testing
         return (registry, expected)
     }
 
-    @Test func promtoolAcceptsTheTextFormatWithoutLintProblems() throws {
+    @Test func promtoolAcceptsTheTextFormatWithoutLintProblems() async throws {
         let (registry, _) = try Self.everyType()
-        let output = try ExternalTool.run("promtool", ["check", "metrics"], input: Data(registry.render(format: .text004)))
+        let output = try await ExternalTool.run("promtool", ["check", "metrics"], input: Data(registry.render(format: .text004)))
         #expect(output.status == 0, "promtool: \(output.standardOutput) \(output.standardError)")
         #expect(output.standardOutput.isEmpty && output.standardError.isEmpty, "promtool: \(output.standardOutput) \(output.standardError)")
     }
 
-    @Test func promtoolRejectsABrokenExpositionSoTheCheckAboveCanFail() throws {
-        let output = try ExternalTool.run("promtool", ["check", "metrics"], input: Data("metric{label=\"unterminated} 1\n".utf8))
+    @Test func promtoolRejectsABrokenExpositionSoTheCheckAboveCanFail() async throws {
+        let output = try await ExternalTool.run("promtool", ["check", "metrics"], input: Data("metric{label=\"unterminated} 1\n".utf8))
         #expect(output.status != 0)
     }
 
     @Test(arguments: [ExpositionFormat.text004, .openMetrics])
-    func pythonParserReadsBackTheValuesWritten(format: ExpositionFormat) throws {
+    func pythonParserReadsBackTheValuesWritten(format: ExpositionFormat) async throws {
         let (registry, expected) = try Self.everyType()
-        let parsed = try PythonParser.parse(registry.render(format: format), openMetrics: format == .openMetrics)
+        let parsed = try await PythonParser.parse(registry.render(format: format), openMetrics: format == .openMetrics)
         for sample in expected {
             let match = parsed.first { $0.name == sample.name && $0.labels == sample.labels }
             #expect(match != nil, "\(format): no sample \(sample.name) \(sample.labels)")
@@ -116,15 +116,15 @@ import Testing
         )
     }
 
-    @Test func pythonOpenMetricsParserSeesExemplarsAndTypes() throws {
+    @Test func pythonOpenMetricsParserSeesExemplarsAndTypes() async throws {
         let (registry, _) = try Self.everyType()
-        let families = try PythonParser.familyTypes(registry.render(format: .openMetrics))
+        let families = try await PythonParser.familyTypes(registry.render(format: .openMetrics))
         #expect(families["conformance_events"] == "counter")
         #expect(families["conformance_latency_seconds"] == "histogram")
         #expect(families["conformance_payload_bytes"] == "summary")
         #expect(families["copythat"] == "info")
         #expect(families["conformance_temperature_celsius"] == "gauge")
-        let exemplars = try PythonParser.exemplars(registry.render(format: .openMetrics))
+        let exemplars = try await PythonParser.exemplars(registry.render(format: .openMetrics))
         #expect(exemplars["conformance_cost_usd_total"] == "4bf92f3577b34da6")
         #expect(exemplars["conformance_latency_seconds_bucket"] == "abc")
     }
@@ -161,12 +161,12 @@ enum PythonParser {
             return 'Infinity' if v == math.inf else ('-Infinity' if v == -math.inf else ('NaN' if v != v else v))
         """
 
-    static func parse(_ bytes: [UInt8], openMetrics: Bool) throws -> [Sample] {
+    static func parse(_ bytes: [UInt8], openMetrics: Bool) async throws -> [Sample] {
         let script =
             prelude + "\n" + """
                 print(json.dumps([{'name': s.name, 'labels': s.labels, 'value': num(s.value)} for f in families for s in f.samples]))
                 """
-        let data = try self.run(script: script, bytes: bytes, openMetrics: openMetrics)
+        let data = try await self.run(script: script, bytes: bytes, openMetrics: openMetrics)
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(
             positiveInfinity: "Infinity",
@@ -176,21 +176,21 @@ enum PythonParser {
         return try decoder.decode([Sample].self, from: data)
     }
 
-    static func familyTypes(_ bytes: [UInt8]) throws -> [String: String] {
+    static func familyTypes(_ bytes: [UInt8]) async throws -> [String: String] {
         let script = prelude + "\n" + "print(json.dumps({f.name: f.type for f in families}))"
-        return try JSONDecoder().decode([String: String].self, from: try self.run(script: script, bytes: bytes, openMetrics: true))
+        return try await JSONDecoder().decode([String: String].self, from: try self.run(script: script, bytes: bytes, openMetrics: true))
     }
 
-    static func exemplars(_ bytes: [UInt8]) throws -> [String: String] {
+    static func exemplars(_ bytes: [UInt8]) async throws -> [String: String] {
         let script =
             prelude + "\n" + """
                 print(json.dumps({s.name: s.exemplar.labels['trace_id'] for f in families for s in f.samples if s.exemplar}))
                 """
-        return try JSONDecoder().decode([String: String].self, from: try self.run(script: script, bytes: bytes, openMetrics: true))
+        return try await JSONDecoder().decode([String: String].self, from: try self.run(script: script, bytes: bytes, openMetrics: true))
     }
 
-    private static func run(script: String, bytes: [UInt8], openMetrics: Bool) throws -> Data {
-        let output = try ExternalTool.run("python3", ["-c", script, openMetrics ? "om" : "text"], input: Data(bytes))
+    private static func run(script: String, bytes: [UInt8], openMetrics: Bool) async throws -> Data {
+        let output = try await ExternalTool.run("python3", ["-c", script, openMetrics ? "om" : "text"], input: Data(bytes))
         guard output.status == 0 else {
             throw ParserFailure(message: output.standardError)
         }

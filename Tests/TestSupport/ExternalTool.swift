@@ -29,15 +29,16 @@ public struct ExternalTool: Sendable {
     }
 
     /// Runs `executable` (looked up on `PATH` unless it contains a `/`) with `arguments`, feeding `input` to its
-    /// standard input, and waits for it.
+    /// standard input, and waits for it without holding a thread of the cooperative pool (a blocking wait there
+    /// would stall every other test's continuations, and their timing checks, while promtool or python runs).
     public static func run(
         _ executable: String,
         _ arguments: [String],
         input: Data = Data(),
         environment: [String: String] = [:]
-    ) throws -> Output {
+    ) async throws -> Output {
         let child = try ChildProcess(executable, arguments, input: input, environment: environment)
-        let status = child.wait()
+        let status = await child.exit()
         return Output(status: status, standardOutput: child.standardOutput, standardError: child.standardError)
     }
 
@@ -109,7 +110,17 @@ public final class ChildProcess: @unchecked Sendable {
         kill(self.pid, number)
     }
 
-    /// Waits for the process to exit and returns its status (128 + signal when killed).
+    /// Waits for the process to exit, polling without blocking a thread, and returns its status (128 + signal when
+    /// killed).
+    @discardableResult
+    public func exit() async -> Int32 {
+        while true {
+            if let status = self.poll() { return status }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
+    /// Waits for the process to exit and returns its status (128 + signal when killed). Blocking: not for async code.
     @discardableResult
     public func wait() -> Int32 {
         while true {

@@ -35,8 +35,18 @@ public enum TestEnvironment {
     }
 
     /// Runs `scripts/<script> <arguments>` and fails when it does.
-    public static func runScript(_ script: String, _ arguments: [String]) throws {
-        let output = try ExternalTool.run("bash", [self.scriptsDirectory + "/" + script] + arguments)
+    public static func runScript(_ script: String, _ arguments: [String]) async throws {
+        let output = try await ExternalTool.run("bash", [self.scriptsDirectory + "/" + script] + arguments)
+        guard output.status == 0 else {
+            throw ScriptFailed(script: script, output: output.standardError + output.standardOutput)
+        }
+    }
+
+    /// ``runScript(_:_:)`` for a `defer` block, which cannot await: blocks its thread until the script exits, so only
+    /// for cleanup at the end of a test.
+    public static func runScriptBlocking(_ script: String, _ arguments: [String]) throws {
+        let child = try ChildProcess("bash", [self.scriptsDirectory + "/" + script] + arguments)
+        let output = ExternalTool.Output(status: child.wait(), standardOutput: child.standardOutput, standardError: child.standardError)
         guard output.status == 0 else {
             throw ScriptFailed(script: script, output: output.standardError + output.standardOutput)
         }

@@ -49,7 +49,8 @@ public struct APIApplication: Sendable {
     {
         try registry.register(ProcessCollector())
         let metrics = try CopyThatMetrics(registry: registry, version: Self.version, environment: configuration.environment.rawValue)
-        let ioThreads = NIOThreadPool(numberOfThreads: 24)
+        // Queries and commands wait on IOReactor.shared, holding no thread; these threads only connect and close.
+        let ioThreads = NIOThreadPool(numberOfThreads: 8)
         ioThreads.start()
         let hashingThreads = NIOThreadPool(numberOfThreads: max(1, System.coreCount))
         hashingThreads.start()
@@ -172,11 +173,17 @@ public struct APIApplication: Sendable {
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         // Idle connections, and a slowloris sending its headers a byte at a time, are closed after
-        // HTTP_IDLE_TIMEOUT; at most MAX_CONNECTIONS are open at once, counted in http_server_connections.
+        // HTTP_IDLE_TIMEOUT; at most MAX_CONNECTIONS are open at once, counted in http_server_connections; an HTTP/1.0
+        // request is answered as HTTP/1.0 and closed unless it asks for keep-alive.
         let idle = self.services.configuration.httpIdleTimeout
         return Application(
             responder: self.responder,
-            server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(idle.components.seconds * 1000)))),
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: HTTP1KeepAlive.channelHandlers(),
+                    idleTimeout: .milliseconds(Int64(idle.components.seconds * 1000))
+                )
+            ),
             configuration: .init(address: address, serverName: nil, availableConnectionsDelegate: self.connectionCap),
             services: [self.scheduler],
             onServerRunning: onServerRunning,

@@ -41,6 +41,8 @@ public struct APIConfiguration: Sendable {
     public var healthProbeInterval: Duration
     /// `SHUTDOWN_DELAY` in seconds (5 outside `local`, 0 there): how long readiness is 503 before the listener closes.
     public var shutdownDelay: Duration
+    /// `SHUTDOWN_GRACE` in seconds (25): after SIGTERM the process exits 0 by then, whatever is still running.
+    public var shutdownGrace: Duration
     /// A prefix for every Redis key (`copythat:`); tests give each application its own.
     public var redisKeyPrefix: String
     /// `DATABASE_POOL_SIZE` (20, the seeds' `pool_size`): PostgreSQL connections kept open.
@@ -71,7 +73,8 @@ public struct APIConfiguration: Sendable {
         redisKeyPrefix: String = "copythat:",
         databasePoolSize: Int = 20,
         httpIdleTimeout: Duration = .seconds(60),
-        maxConnections: Int = 4096
+        maxConnections: Int = 4096,
+        shutdownGrace: Duration = .seconds(25)
     ) {
         self.databaseURL = databaseURL
         self.redisURL = redisURL
@@ -92,6 +95,7 @@ public struct APIConfiguration: Sendable {
         self.databasePoolSize = databasePoolSize
         self.httpIdleTimeout = httpIdleTimeout
         self.maxConnections = maxConnections
+        self.shutdownGrace = shutdownGrace
     }
 
     /// Reads the configuration from `environment` (and the files its `*_FILE` variables name).
@@ -131,7 +135,8 @@ public struct APIConfiguration: Sendable {
                 ? nil : Duration.seconds(try reader.integer("SHUTDOWN_DELAY", default: 0, range: 0...600)),
             databasePoolSize: try reader.integer("DATABASE_POOL_SIZE", default: 20, range: 1...500),
             httpIdleTimeout: .seconds(try reader.integer("HTTP_IDLE_TIMEOUT", default: 60, range: 1...3600)),
-            maxConnections: try reader.integer("MAX_CONNECTIONS", default: 4096, range: 1...1_000_000)
+            maxConnections: try reader.integer("MAX_CONNECTIONS", default: 4096, range: 1...1_000_000),
+            shutdownGrace: .seconds(try reader.integer("SHUTDOWN_GRACE", default: 25, range: 1...3600))
         )
     }
 

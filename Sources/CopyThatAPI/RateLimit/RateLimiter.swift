@@ -1,6 +1,5 @@
 public import Clients
 import Crypto
-import Foundation
 public import PrometheusRegistry
 
 /// Sliding-window rate limits in Redis: one Lua script call per request checks every window and, only when all
@@ -86,7 +85,7 @@ public struct RateLimiter: Sendable {
     /// Checks (and, when allowed, records) one request by `subject` against `windows`.
     public func check(subject: String, windows: [RateLimitWindow], policy: FailurePolicy) async -> Outcome {
         let keys = windows.map { "\(self.keyPrefix)rl:{\(subject)}:\($0.name):\($0.seconds)" }
-        var arguments = ["EVALSHA", Self.scriptSHA, String(keys.count)] + keys + [UUID().uuidString]
+        var arguments = ["EVALSHA", Self.scriptSHA, String(keys.count)] + keys + [RequestMember.next()]
         for window in windows { arguments += [String(window.limit), String(window.seconds * 1000)] }
         let label = windows.map(\.name).joined(separator: "+")
         let reply: RedisReply

@@ -77,12 +77,14 @@ struct ServeCommand: AsyncParsableCommand {
             metricsAuth: configuration.metricsAuth,
             ruleEngine: runtime.ruleEngine
         )
-        // Idle connections and a slowloris are closed after http_idle_timeout; at most max_connections are open.
+        // Idle connections and a slowloris are closed after http_idle_timeout; at most max_connections are open; an
+        // HTTP/1.0 request is answered as HTTP/1.0 and closed unless it asks for keep-alive.
         let idle = configuration.httpIdleTimeout
         let app = Application(
             router: router,
             server: .http1(
                 configuration: .init(
+                    additionalChannelHandlers: HTTP1KeepAlive.channelHandlers(),
                     idleTimeout: .milliseconds(Int64(idle.components.seconds * 1000 + idle.components.attoseconds / 1_000_000_000_000_000))
                 )
             ),
@@ -101,6 +103,8 @@ struct ServeCommand: AsyncParsableCommand {
             logger: logger
         )
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            // First, so that it is shut down last: exits 0 at shutdown_grace whatever is still running.
+            .init(service: ShutdownDeadline(grace: configuration.shutdownGrace, logger: logger)),
             .init(service: runtime.scheduler),
             .init(service: app),
             .init(service: DrainService(store: runtime.store, delay: configuration.shutdownDelay)),

@@ -1,0 +1,105 @@
+import CLinuxEpoll
+import NIOPosix
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Waits, on one thread, for the descriptors of many non-blocking connections to become readable or writable.
+///
+/// A PostgreSQL query or a Redis command on a non-blocking connection then needs no thread of its own: the caller
+/// sends (a non-blocking write), suspends in ``wait(for:writable:deadline:)`` and is resumed when the answer arrives or
+/// the deadline passes. Registering a wait is one `epoll_ctl` and wakes the reactor's thread only when the new deadline
+/// is earlier than any it sleeps towards; one `epoll_wait` collects the answers of many connections at once. Compared
+/// with a blocking call on a thread pool, each round trip saves a thread wake-up and a context switch.
+public final class IOReactor: Sendable {
+    /// The process's reactor, started on first use and never stopped, like NIO's singletons.
+    public static let shared = IOReactor()
+
+    private let epoll: Int32
+    private let wakeup: Int32
+    private let waiters: Mutex<ReadinessWaiters<CheckedContinuation<Bool, Never>>>
+    private let thread: NIOThreadPool
+
+    init() {
+        self.epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
+        self.wakeup = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        precondition(self.epoll >= 0 && self.wakeup >= 0, "epoll_create1 or eventfd failed (errno \(errno))")
+        var event = epoll_event()
+        event.events = EPOLLIN.rawValue
+        event.data.fd = self.wakeup
+        precondition(epoll_ctl(self.epoll, EPOLL_CTL_ADD, self.wakeup, &event) == 0, "epoll_ctl failed (errno \(errno))")
+        self.waiters = Mutex(ReadinessWaiters())
+        self.thread = NIOThreadPool(numberOfThreads: 1)
+        self.thread.start()
+        self.thread.submit { [self] _ in self.run() }
+    }
+
+    /// Suspends until `descriptor` is readable (or writable) or `deadline` passes.
+    /// - Returns: `true` when the descriptor is ready (or in error, which the library then reports), `false` at the
+    ///   deadline, or at once when another task already waits for the same descriptor.
+    public func wait(for descriptor: Int32, writable: Bool, deadline: Deadline) async -> Bool {
+        if deadline.hasPassed { return false }
+        return await withCheckedContinuation { continuation in
+            let added = self.waiters.withLock { $0.add(descriptor, deadline: deadline, waiter: continuation) }
+            guard case .added(let wakeReactor) = added else {
+                continuation.resume(returning: false)
+                return
+            }
+            // Armed outside the lock (a system call): the waiter is in the table before any event can name it.
+            guard self.register(descriptor, writable: writable) else {
+                // epoll refused the descriptor: let the library see its error (unless the deadline already resumed it).
+                self.waiters.withLock { $0.ready(descriptor) }?.resume(returning: true)
+                return
+            }
+            if wakeReactor { self.wake() }
+        }
+    }
+
+    /// Arms `descriptor` for one event (modifying a registration left from an earlier wait, else adding one).
+    private func register(_ descriptor: Int32, writable: Bool) -> Bool {
+        var event = epoll_event()
+        event.events = (writable ? EPOLLOUT.rawValue : EPOLLIN.rawValue) | EPOLLONESHOT.rawValue
+        event.data.fd = descriptor
+        if epoll_ctl(self.epoll, EPOLL_CTL_MOD, descriptor, &event) == 0 { return true }
+        return errno == ENOENT && epoll_ctl(self.epoll, EPOLL_CTL_ADD, descriptor, &event) == 0
+    }
+
+    private func wake() {
+        var one: UInt64 = 1
+        _ = Glibc.write(self.wakeup, &one, MemoryLayout<UInt64>.size)
+    }
+
+    /// The reactor's loop: sleep until an event or the earliest deadline, then resume whoever it concerns.
+    private func run() {
+        let capacity: Int32 = 64
+        var events = [epoll_event](repeating: epoll_event(), count: Int(capacity))
+        var resumed: [(CheckedContinuation<Bool, Never>, Bool)] = []
+        while true {
+            let timeout = self.waiters.withLock { waiters in
+                waiters.planWake().map { Int32(clamping: max(1, $0.remainingMilliseconds)) } ?? -1
+            }
+            let count = epoll_wait(self.epoll, &events, capacity, timeout)
+            if count < 0 && errno != EINTR { fatalError("epoll_wait failed (errno \(errno))") }
+            self.waiters.withLock { waiters in
+                for index in 0..<Int(max(0, count)) {
+                    let descriptor = events[index].data.fd
+                    if descriptor == self.wakeup {
+                        var value: UInt64 = 0
+                        _ = Glibc.read(self.wakeup, &value, MemoryLayout<UInt64>.size)
+                    } else if let waiter = waiters.ready(descriptor) {
+                        resumed.append((waiter, true))
+                    }
+                }
+                for (descriptor, waiter) in waiters.expire(now: .now) {
+                    var unused = epoll_event()
+                    _ = epoll_ctl(self.epoll, EPOLL_CTL_DEL, descriptor, &unused)
+                    resumed.append((waiter, false))
+                }
+            }
+            for (waiter, ready) in resumed { waiter.resume(returning: ready) }
+            resumed.removeAll(keepingCapacity: true)
+        }
+    }
+}

@@ -1,0 +1,54 @@
+/// The reactor's table of who waits for which descriptor and until when: a pure value, tested without sockets or
+/// clocks. One waiter per descriptor (a connection is used by one task at a time).
+struct ReadinessWaiters<Waiter> {
+    private struct Entry {
+        var deadline: Deadline
+        var waiter: Waiter
+    }
+
+    private var entries: [Int32: Entry] = [:]
+    /// When the reactor thread will next wake of its own accord (`nil`: only on an event).
+    private(set) var plannedWake: Deadline?
+
+    /// How many waits are pending.
+    var count: Int { self.entries.count }
+
+    /// What ``add(_:deadline:waiter:)`` found.
+    enum Added: Equatable {
+        /// Registered; `wakeReactor` when its deadline comes before the reactor's planned wake-up, so the reactor must
+        /// be woken to shorten its sleep.
+        case added(wakeReactor: Bool)
+        /// Someone already waits for this descriptor; nothing was changed.
+        case alreadyWaiting
+    }
+
+    /// Registers `waiter` for `descriptor` until `deadline`.
+    mutating func add(_ descriptor: Int32, deadline: Deadline, waiter: Waiter) -> Added {
+        guard self.entries[descriptor] == nil else { return .alreadyWaiting }
+        self.entries[descriptor] = Entry(deadline: deadline, waiter: waiter)
+        let wake = self.plannedWake.map { deadline < $0 } ?? true
+        if wake { self.plannedWake = deadline }
+        return .added(wakeReactor: wake)
+    }
+
+    /// The waiter for a descriptor that became ready, removed from the table (`nil` if none: it timed out first).
+    mutating func ready(_ descriptor: Int32) -> Waiter? {
+        self.entries.removeValue(forKey: descriptor)?.waiter
+    }
+
+    /// Removes and returns every waiter whose deadline is at or before `now`.
+    mutating func expire(now: ContinuousClock.Instant) -> [(descriptor: Int32, waiter: Waiter)] {
+        var expired: [(descriptor: Int32, waiter: Waiter)] = []
+        for (descriptor, entry) in self.entries where entry.deadline.instant <= now {
+            expired.append((descriptor, entry.waiter))
+        }
+        for item in expired { self.entries[item.descriptor] = nil }
+        return expired
+    }
+
+    /// The earliest pending deadline, recorded as the reactor's planned wake-up (`nil` when nobody waits).
+    mutating func planWake() -> Deadline? {
+        self.plannedWake = self.entries.values.lazy.map(\.deadline).min()
+        return self.plannedWake
+    }
+}

@@ -1,0 +1,49 @@
+import Testing
+
+@testable import Clients
+
+/// The reactor's waiter table, without sockets or clocks.
+@Suite struct ReadinessWaitersTests {
+    let base = ContinuousClock.now
+
+    func at(_ milliseconds: Int) -> Deadline { Deadline(instant: self.base + .milliseconds(milliseconds)) }
+
+    @Test func onlyAnEarlierDeadlineWakesTheReactor() {
+        var waiters = ReadinessWaiters<String>()
+        #expect(waiters.add(5, deadline: self.at(500), waiter: "a") == .added(wakeReactor: true))
+        #expect(waiters.add(6, deadline: self.at(900), waiter: "b") == .added(wakeReactor: false))
+        #expect(waiters.add(7, deadline: self.at(100), waiter: "c") == .added(wakeReactor: true))
+        #expect(waiters.planWake() == self.at(100))
+        #expect(waiters.add(8, deadline: self.at(300), waiter: "d") == .added(wakeReactor: false))
+    }
+
+    @Test func aSecondWaitForTheSameDescriptorIsRefusedAndChangesNothing() {
+        var waiters = ReadinessWaiters<String>()
+        #expect(waiters.add(5, deadline: self.at(500), waiter: "first") == .added(wakeReactor: true))
+        #expect(waiters.add(5, deadline: self.at(100), waiter: "second") == .alreadyWaiting)
+        #expect(waiters.planWake() == self.at(500))
+        #expect(waiters.ready(5) == "first")
+        #expect(waiters.count == 0)
+    }
+
+    @Test func readyRemovesTheWaiterSoALateTimeoutFindsNothing() {
+        var waiters = ReadinessWaiters<String>()
+        _ = waiters.add(5, deadline: self.at(100), waiter: "a")
+        #expect(waiters.ready(5) == "a")
+        #expect(waiters.ready(5) == nil)
+        #expect(waiters.expire(now: self.base + .seconds(1)).isEmpty)
+        #expect(waiters.planWake() == nil)
+    }
+
+    @Test func expiryTakesExactlyTheWaitersWhoseDeadlineHasPassed() {
+        var waiters = ReadinessWaiters<String>()
+        _ = waiters.add(5, deadline: self.at(100), waiter: "early")
+        _ = waiters.add(6, deadline: self.at(200), waiter: "on time")
+        _ = waiters.add(7, deadline: self.at(300), waiter: "late")
+        let expired = waiters.expire(now: self.base + .milliseconds(200))
+        #expect(Set(expired.map(\.waiter)) == ["early", "on time"])
+        #expect(Set(expired.map(\.descriptor)) == [5, 6])
+        #expect(waiters.count == 1)
+        #expect(waiters.planWake() == self.at(300))
+    }
+}
