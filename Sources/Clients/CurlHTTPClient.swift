@@ -75,6 +75,12 @@ public struct HTTPClientError: Error, Sendable, Hashable, CustomStringConvertibl
     /// libcurl's explanation.
     public var message: String
 
+    /// An error.
+    public init(code: Code, message: String) {
+        self.code = code
+        self.message = message
+    }
+
     /// `<code>: <message>`.
     public var description: String { "\(self.code): \(self.message)" }
 }

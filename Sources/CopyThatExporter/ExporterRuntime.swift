@@ -57,6 +57,7 @@ struct ExporterRuntime: Sendable {
             settings.externalLabels = alerting.externalLabels
             settings.externalURL = alerting.externalURL
             settings.resendDelay = Self.milliseconds(alerting.resendDelay)
+            settings.maxSeries = alerting.maxSeries
             let engine = RuleEngine(groups: groups, settings: settings)
             var notifierSettings = Notifier.Settings()
             notifierSettings.externalURL = alerting.externalURL
@@ -69,7 +70,7 @@ struct ExporterRuntime: Sendable {
             )
             var scrapes: [RuleEvaluationService.Scrape] = []
             if alerting.scrapeSelf {
-                let own = ScrapeTarget(job: "copythat-exporter", url: "http://\(configuration.listen)/metrics")
+                let own = ScrapeTarget(job: "copythat-exporter", url: "http://\(configuration.listen)/metrics", limits: .unlimited)
                 scrapes.append(.init(target: own, source: RegistryScrapeSource(registry: registry)))
             }
             let http = HTTPScrapeSource(threadPool: self.threadPool)

@@ -50,8 +50,38 @@ import Testing
         #expect(alerting.destinations.map(\.kind) == [.alertmanager, .alertmanager, .webhook])
     }
 
+    @Test func scrapeLimitsApplyToEveryTargetAndATargetOverridesThem() throws {
+        let configuration = try ConfigLoader(environment: [:]).parse(
+            yaml: """
+                rule_files: [alerts/copythat.rules.yml]
+                scrape_targets:
+                  - job: big
+                    url: http://big:8000/metrics
+                    scrape_limits: {sample_limit: 0, body_size_limit: 64MiB}
+                  - job: plain
+                    url: http://plain:8000/metrics
+                scrape_limits:
+                  sample_limit: 10000
+                  label_value_length_limit: 512
+                max_series: 50000
+                """,
+            file: Self.repository.appendingPathComponent("exporter.yaml").path
+        )
+        let targets = configuration.alerting.scrapeTargets
+        #expect(targets[0].limits == ScrapeLimits(sampleLimit: 0, labelValueLengthLimit: 512, bodySizeLimit: 64 << 20))
+        #expect(targets[1].limits == ScrapeLimits(sampleLimit: 10_000, labelValueLengthLimit: 512))
+        #expect(configuration.alerting.maxSeries == 50_000)
+        let defaults = try ConfigLoader(environment: [:]).parse(yaml: "rule_files: [alerts/copythat.rules.yml]\n", file: "e.yaml")
+        #expect(defaults.alerting.maxSeries == 200_000)
+        #expect(defaults.alerting.scrapeLimits == ScrapeLimits())
+    }
+
     @Test(
         arguments: [
+            ("rule_files: [r.yml]\nscrape_limits: {sample_limit: -1}\n", "bad.yaml:2:31: sample_limit must be a whole number"),
+            ("rule_files: [r.yml]\nscrape_limits: {body_size_limit: 1.5MB}\n", "body_size_limit must be a size"),
+            ("rule_files: [r.yml]\nscrape_limits: {samples: 10}\n", "samples"),
+            ("rule_files: [r.yml]\nmax_series: 0\n", "max_series must be a whole number of at least 1"),
             ("alertmanagers: [http://am:9093]\n", "alertmanagers is set but rule_files is empty"),
             ("rule_files: [r.yml]\nalertmanagers: [ftp://am]\n", "must be an http:// or https:// URL"),
             ("rule_files: [r.yml]\nscrape_targets:\n  - url: http://x/metrics\n", "needs job and url"),

@@ -1,4 +1,5 @@
 import Alerting
+import Clients
 import Foundation
 import Logging
 import NIOPosix
@@ -25,6 +26,50 @@ import Testing
               - alert: Errors
                 expr: errors_total > 0
         """
+
+    @Test func aScrapePastItsSampleLimitFailsWholeAndStalesWhatTheTargetHad() throws {
+        let engine = try Self.engine(Self.targetDownRule)
+        var target = ScrapeTarget(job: "api", url: "http://127.0.0.1:1/metrics")
+        target.limits.sampleLimit = 3
+        let good = engine.ingest(target, body: .success(Array("errors_total{i=\"1\"} 1\n".utf8)), at: 1000, durationSeconds: 0.01)
+        #expect(good.error == nil && good.kept == 1)
+        let lines = (0..<4).map { "errors_total{i=\"\($0)\"} 1\n" }.joined() + "unread_metric 1\n"
+        let over = engine.ingest(target, body: .success(Array(lines.utf8)), at: 2000, durationSeconds: 0.01)
+        #expect(over.limit == .sampleLimit)
+        #expect(over.kept == 0)
+        #expect(over.error?.hasPrefix("sample_limit exceeded") == true)
+        engine.withStore { store in
+            #expect(store.lastTime(of: Labels([("__name__", "up"), ("instance", "127.0.0.1:1"), ("job", "api")])) == 2000)
+            let series = Labels([("__name__", "errors_total"), ("i", "1"), ("instance", "127.0.0.1:1"), ("job", "api")])
+            var points: [Point] = []
+            store.forEachSeries { labels, seen in if labels == series { points = seen } }
+            #expect(points.map(\.t) == [1000], "the failed scrape's stale marker ends the series")
+        }
+        let tooLarge = engine.ingest(
+            target,
+            body: .failure(HTTPClientError(code: .responseTooLarge, message: "the response body exceeded 10 bytes")),
+            at: 3000,
+            durationSeconds: 0.01
+        )
+        #expect(tooLarge.limit == .bodySizeLimit)
+    }
+
+    @Test func pastMaxSeriesNewSeriesAreRefusedAndCounted() throws {
+        var settings = RuleEngine.Settings()
+        settings.maxSeries = 5  // up, scrape_duration_seconds, scrape_samples_scraped (written first) and two more
+        let engine = RuleEngine(groups: try RuleFileLoader.parse(Self.targetDownRule, file: "rules.yml"), settings: settings)
+        let target = ScrapeTarget(job: "api", url: "http://127.0.0.1:1/metrics")
+        let lines = (0..<4).map { "errors_total{i=\"\($0)\"} 1\n" }.joined()
+        let report = engine.ingest(target, body: .success(Array(lines.utf8)), at: 1000, durationSeconds: 0.01)
+        #expect(report.kept == 2)
+        #expect(report.refusedForSeriesLimit == 2)
+        _ = engine.evaluate(at: 1000)
+        #expect(engine.storeStatistics.series == 5)
+        #expect(engine.storeStatistics.refusedForSeriesLimit >= 2)  // and the rules' own outputs past the limit
+        engine.withStore { store in
+            #expect(store.lastTime(of: Labels([("__name__", "up"), ("instance", "127.0.0.1:1"), ("job", "api")])) == 1000)
+        }
+    }
 
     @Test func scrapeFailuresSetUpToZeroAndMarkSeriesStale() throws {
         let engine = try Self.engine(Self.targetDownRule)

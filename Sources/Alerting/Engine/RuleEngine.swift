@@ -16,31 +16,73 @@ public final class RuleEngine: Sendable {
         public var externalURL = ""
         /// How often a firing alert is resent, in milliseconds.
         public var resendDelay: Int64 = 60_000
+        /// The most series the store holds (`max_series`).
+        public var maxSeries = 200_000
 
         /// Defaults: 1 m evaluations, 1 m resend delay, Prometheus 3 semantics.
         public init() {}
     }
 
     private struct State: Sendable {
-        var store = SampleStore()
+        var store: SampleStore
         var groups: [RuleGroupState]
         var plan: RetentionPlan
         var previousScrape: [ScrapeTarget: Set<Labels>] = [:]
         var groupEvaluatedAt: [Int: Int64] = [:]
     }
 
+    /// What readers see: copies made after each change, so that `/metrics` and the rules API never wait for an
+    /// ingest or an evaluation to let go of the engine's lock.
+    private struct Published: Sendable {
+        var groups: [RuleGroupState]
+        var plan: RetentionPlan
+        var statistics = StoreStatistics(series: 0, samples: 0, bytes: 0, refusedForSeriesLimit: 0)
+    }
+
+    /// Series and samples held, their bytes, and samples refused at ``Settings/maxSeries``.
+    public struct StoreStatistics: Sendable, Hashable {
+        /// Series held.
+        public var series: Int
+        /// Samples held.
+        public var samples: Int
+        /// Bytes the samples take.
+        public var bytes: Int
+        /// Samples refused since start because they would have created a series past `max_series`.
+        public var refusedForSeriesLimit: Int
+    }
+
     /// The settings.
     public let settings: Settings
     /// What the loaded rules need to keep.
-    public var plan: RetentionPlan { self.state.withLock { $0.plan } }
+    public var plan: RetentionPlan { self.published.withLock { $0.plan } }
     private let state: Mutex<State>
+    private let published: Mutex<Published>
     private let cache = SelectorCache()
 
     /// An engine for `groups`.
     public init(groups: [RuleGroup], settings: Settings) {
         self.settings = settings
         let plan = RetentionPlan(groups: groups, lookbackMilliseconds: settings.options.lookbackMilliseconds)
-        self.state = Mutex(State(groups: groups.map(RuleGroupState.init), plan: plan))
+        let states = groups.map(RuleGroupState.init)
+        self.state = Mutex(State(store: SampleStore(seriesLimit: settings.maxSeries), groups: states, plan: plan))
+        self.published = Mutex(Published(groups: states, plan: plan))
+    }
+
+    /// Copies what readers see from `state` (called with the engine's lock held, after a change).
+    private func publish(_ state: State, statistics: Bool) {
+        let counts =
+            statistics
+            ? StoreStatistics(
+                series: state.store.seriesCount,
+                samples: state.store.sampleCount,
+                bytes: state.store.sampleBytes,
+                refusedForSeriesLimit: state.store.refusedForSeriesLimit
+            ) : nil
+        self.published.withLock { published in
+            published.groups = state.groups
+            published.plan = state.plan
+            if let counts { published.statistics = counts }
+        }
     }
 
     /// Replaces the rules (a reload). A group with the same file and name keeps its alerts for every alerting rule
@@ -59,6 +101,7 @@ public final class RuleEngine: Sendable {
             }
             state.groupEvaluatedAt = [:]
             state.plan = plan
+            self.publish(state, statistics: false)
         }
     }
 
@@ -72,50 +115,74 @@ public final class RuleEngine: Sendable {
         public var kept: Int
         /// The error, when the scrape failed.
         public var error: String?
+        /// The limit exceeded, when that is why it failed.
+        public var limit: ScrapeLimit?
+        /// Samples refused because they would have created a series past `max_series`.
+        public var refusedForSeriesLimit = 0
     }
 
     /// Writes a scrape's result at `time`: its samples with `job` and `instance`, `up`, `scrape_duration_seconds`,
     /// `scrape_samples_scraped`, and stale markers for series the target stopped exposing (all of them when the
-    /// scrape failed), as Prometheus does.
+    /// scrape failed), as Prometheus does. Parsing (the long part) happens before the engine's lock is taken; series
+    /// no rule reads are dropped while parsing, and the target's ``ScrapeLimits`` apply to the rest.
     @discardableResult
     public func ingest(_ target: ScrapeTarget, body: Result<[UInt8], any Error>, at time: Int64, durationSeconds: Double) -> ScrapeReport {
-        var lines: [TextFormatParser.Line] = []
+        var exposition = TextFormatParser.Exposition(lines: [], sampleCount: 0)
         var failure: String?
+        var limit: ScrapeLimit?
         switch body {
         case .success(let bytes):
-            do { lines = try TextFormatParser.parse(bytes) } catch { failure = "invalid exposition: \(error.message)" }
+            let plan = self.plan
+            do {
+                exposition = try TextFormatParser.parse(bytes, limits: target.limits, keeping: plan.keeps)
+            } catch {
+                limit = error.limit
+                failure = error.limit == nil ? "invalid exposition: \(error.message)" : error.message
+            }
+        case .failure(let error as HTTPClientError) where error.code == .responseTooLarge:
+            limit = .bodySizeLimit
+            failure = "body_size_limit exceeded: \(error.message)"
         case .failure(let error):
             failure = "\(error)"
         }
+        if failure != nil { exposition.lines = [] }
+        let lines = exposition.lines
+        let scraped = exposition.sampleCount
         let instance = target.instance
         let targetLabels = [("job", target.job), ("instance", instance)]
         return self.state.withLock { state in
+            let refusedBefore = state.store.refusedForSeriesLimit
+            // The target's own series first, so that `up` is there even when max_series refuses the samples.
+            let base = Labels(targetLabels)
+            state.store.append(base.setting(Labels.metricName, to: "up"), t: time, v: failure == nil ? 1 : 0)
+            state.store.append(base.setting(Labels.metricName, to: "scrape_duration_seconds"), t: time, v: durationSeconds)
+            state.store.append(base.setting(Labels.metricName, to: "scrape_samples_scraped"), t: time, v: Double(scraped))
             var seen = Set<Labels>()
             var kept = 0
-            if failure == nil {
-                for line in lines where state.plan.keeps(line.labels.name) {
-                    var labels = line.labels
-                    for (name, value) in targetLabels {
-                        // honor_labels: false: a scraped job or instance label is kept as exported_job/exported_instance.
-                        let scraped = labels[name]
-                        if !scraped.isEmpty { labels = labels.setting("exported_" + name, to: scraped) }
-                        labels = labels.setting(name, to: value)
-                    }
-                    if state.store.append(labels, t: time, v: line.value) {
-                        seen.insert(labels)
-                        kept += 1
-                    }
+            for line in lines {
+                var labels = line.labels
+                for (name, value) in targetLabels {
+                    // honor_labels: false: a scraped job or instance label is kept as exported_job/exported_instance.
+                    let scraped = labels[name]
+                    if !scraped.isEmpty { labels = labels.setting("exported_" + name, to: scraped) }
+                    labels = labels.setting(name, to: value)
+                }
+                if state.store.append(labels, t: time, v: line.value) {
+                    seen.insert(labels)
+                    kept += 1
                 }
             }
             for labels in state.previousScrape[target, default: []] where !seen.contains(labels) {
                 state.store.append(labels, t: time, v: StaleMarker.value)
             }
             state.previousScrape[target] = seen
-            let base = Labels(targetLabels)
-            state.store.append(base.setting(Labels.metricName, to: "up"), t: time, v: failure == nil ? 1 : 0)
-            state.store.append(base.setting(Labels.metricName, to: "scrape_duration_seconds"), t: time, v: durationSeconds)
-            state.store.append(base.setting(Labels.metricName, to: "scrape_samples_scraped"), t: time, v: Double(lines.count))
-            return ScrapeReport(samples: lines.count, kept: kept, error: failure)
+            return ScrapeReport(
+                samples: scraped,
+                kept: kept,
+                error: failure,
+                limit: limit,
+                refusedForSeriesLimit: state.store.refusedForSeriesLimit - refusedBefore
+            )
         }
     }
 
@@ -155,6 +222,7 @@ public final class RuleEngine: Sendable {
                 reports.append(GroupReport(group: state.groups[index].group.name, errors: errors, seconds: seconds))
             }
             state.store.dropSamples(before: time - state.plan.milliseconds - self.settings.evaluationInterval)
+            self.publish(state, statistics: true)
             return reports
         }
     }
@@ -188,6 +256,7 @@ public final class RuleEngine: Sendable {
                     }
                 }
             }
+            if !outgoing.isEmpty { self.publish(state, statistics: false) }
             return outgoing
         }
     }
@@ -215,13 +284,12 @@ public final class RuleEngine: Sendable {
 
     // MARK: Reading
 
-    /// A copy of every group's state, for the API and `/metrics`.
-    public var groups: [RuleGroupState] { self.state.withLock { $0.groups } }
+    /// A copy of every group's state, for the API and `/metrics`, as of the last evaluation, reload or notification
+    /// (never waits for one in progress).
+    public var groups: [RuleGroupState] { self.published.withLock { $0.groups } }
 
-    /// Series and samples held, and their bytes.
-    public var storeStatistics: (series: Int, samples: Int, bytes: Int) {
-        self.state.withLock { ($0.store.seriesCount, $0.store.sampleCount, $0.store.sampleBytes) }
-    }
+    /// The store's size as of the last evaluation (never waits for one in progress).
+    public var storeStatistics: StoreStatistics { self.published.withLock { $0.statistics } }
 
     /// Runs `body` with the store (for tests and benchmarks).
     public func withStore<T>(_ body: (inout SampleStore) -> T) -> T { self.state.withLock { body(&$0.store) } }

@@ -1,7 +1,9 @@
 import Clients
 public import Logging
+public import NIOPosix
 public import PrometheusRegistry
 public import ServiceLifecycle
+import Synchronization
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -12,6 +14,10 @@ import Foundation
 /// The exporter's evaluation loop: every evaluation interval it scrapes every target (in parallel, each bounded by
 /// its timeout), evaluates the rule groups that are due, and queues the alerts to send. On graceful shutdown it
 /// stops evaluating and sends what is queued.
+///
+/// Parsing, ingest and evaluation run on a thread pool of their own, never on the cooperative pool that serves
+/// `/metrics` and `/health/*`, so a target with a million series delays no endpoint. A scrape's failure reason is
+/// logged when it changes (and its recovery once), not at every scrape.
 public struct RuleEvaluationService: Service {
     /// A target and where its samples come from.
     public struct Scrape: Sendable {
@@ -33,6 +39,8 @@ public struct RuleEvaluationService: Service {
         let duration: MetricFamily<Gauge>
         let lastEvaluation: MetricFamily<Gauge>
         let scrapeFailures: MetricFamily<Counter>
+        let limitFailures: MetricFamily<Counter>
+        let seriesRefused: Counter
         let series: Gauge
         let samples: Gauge
         let bytes: Gauge
@@ -46,13 +54,30 @@ public struct RuleEvaluationService: Service {
     public let notifier: Notifier?
     private let logger: Logger
     private let metrics: Metrics
+    private let work: NIOThreadPool
+    /// The last failure reason per target (absent while it succeeds), and whether series were being refused.
+    private let reasons = ReasonMemory()
 
-    /// A service over `engine`, counting into `registry`.
-    public init(engine: RuleEngine, scrapes: [Scrape], notifier: Notifier?, registry: PrometheusRegistry, logger: Logger) throws {
+    /// A service over `engine`, counting into `registry`; parsing and evaluation run on `work` (by default a
+    /// thread of the service's own).
+    public init(
+        engine: RuleEngine,
+        scrapes: [Scrape],
+        notifier: Notifier?,
+        registry: PrometheusRegistry,
+        logger: Logger,
+        work: NIOThreadPool? = nil
+    ) throws {
         self.engine = engine
         self.scrapes = scrapes
         self.notifier = notifier
         self.logger = logger
+        if let work {
+            self.work = work
+        } else {
+            self.work = NIOThreadPool(numberOfThreads: 1)
+            self.work.start()
+        }
         self.metrics = Metrics(
             evaluations: try registry.makeCounterFamily(
                 name: "copythat_exporter_rule_evaluations_total",
@@ -81,6 +106,15 @@ public struct RuleEvaluationService: Service {
                 help: "Scrapes of rule-engine targets that failed, by job.",
                 labelNames: ["job"]
             ),
+            limitFailures: try registry.makeCounterFamily(
+                name: "copythat_exporter_scrape_limit_exceeded_total",
+                help: "Scrapes failed because they went past a scrape limit, by job and limit.",
+                labelNames: ["job", "limit"]
+            ),
+            seriesRefused: try registry.makeCounter(
+                name: "copythat_exporter_rule_store_series_refused_total",
+                help: "Samples refused because they would have created a series past max_series."
+            ),
             series: try registry.makeGauge(name: "copythat_exporter_rule_store_series", help: "Series the rule engine holds."),
             samples: try registry.makeGauge(name: "copythat_exporter_rule_store_samples", help: "Samples the rule engine holds."),
             bytes: try registry.makeGauge(
@@ -89,6 +123,10 @@ public struct RuleEvaluationService: Service {
                 unit: "bytes"
             )
         )
+        try registry.makeGauge(
+            name: "copythat_exporter_rule_store_series_limit",
+            help: "The most series the rule engine holds (max_series)."
+        ).set(Double(engine.settings.maxSeries))
     }
 
     /// Runs until graceful shutdown, then sends what is queued.
@@ -125,18 +163,18 @@ public struct RuleEvaluationService: Service {
                     } catch {
                         body = .failure(error)
                     }
-                    let report = self.engine.ingest(scrape.target, body: body, at: time, durationSeconds: (clock.now - started).seconds)
-                    if let error = report.error {
-                        try? self.metrics.scrapeFailures.labels(scrape.target.job).inc()
-                        self.logger.warning(
-                            "scrape failed",
-                            metadata: ["job": "\(scrape.target.job)", "instance": "\(scrape.target.instance)", "error": "\(error)"]
-                        )
-                    }
+                    let engine = self.engine
+                    let seconds = (clock.now - started).seconds
+                    let report =
+                        (try? await self.work.runIfActive { engine.ingest(scrape.target, body: body, at: time, durationSeconds: seconds) })
+                        ?? RuleEngine.ScrapeReport(samples: 0, kept: 0, error: "shutting down")
+                    self.record(report, of: scrape.target)
                 }
             }
         }
-        for report in self.engine.evaluate(at: time) {
+        let engine = self.engine
+        let reports = (try? await self.work.runIfActive { engine.evaluate(at: time) }) ?? []
+        for report in reports {
             try? self.metrics.evaluations.labels(report.group).inc()
             try? self.metrics.duration.labels(report.group).set(report.seconds)
             try? self.metrics.lastEvaluation.labels(report.group).set(Double(time) / 1000)
@@ -154,6 +192,45 @@ public struct RuleEvaluationService: Service {
         self.metrics.bytes.set(Double(statistics.bytes))
         self.notifier?.enqueue(self.engine.alertsToSend(at: time))
     }
+
+    /// Counts a scrape's outcome and logs its failure reason when it changes.
+    private func record(_ report: RuleEngine.ScrapeReport, of target: ScrapeTarget) {
+        if report.error != nil { try? self.metrics.scrapeFailures.labels(target.job).inc() }
+        if let limit = report.limit { try? self.metrics.limitFailures.labels(target.job, limit.rawValue).inc() }
+        if report.refusedForSeriesLimit > 0 { try? self.metrics.seriesRefused.inc(by: Double(report.refusedForSeriesLimit)) }
+        let key = report.limit?.rawValue ?? report.error
+        let (changed, previous, refusingChanged) = self.reasons.state.withLock { reasons in
+            let previous = reasons.byTarget[target]
+            reasons.byTarget[target] = key
+            let refusing = report.refusedForSeriesLimit > 0
+            defer { reasons.refusing = refusing }
+            return (previous != key, previous, reasons.refusing != refusing)
+        }
+        let metadata: Logger.Metadata = ["job": "\(target.job)", "instance": "\(target.instance)"]
+        if changed, let error = report.error {
+            var details = metadata
+            details["error"] = "\(error)"
+            if let limit = report.limit { details["limit"] = "\(limit.rawValue)" }
+            self.logger.warning("scrape failed", metadata: details)
+        } else if changed, previous != nil {
+            self.logger.info("scrape recovered", metadata: metadata)
+        }
+        if refusingChanged {
+            var details = metadata
+            details["max_series"] = "\(self.engine.settings.maxSeries)"
+            if report.refusedForSeriesLimit > 0 {
+                details["refused"] = "\(report.refusedForSeriesLimit)"
+                self.logger.warning("max_series reached: samples of new series are refused", metadata: details)
+            } else {
+                self.logger.info("below max_series again", metadata: details)
+            }
+        }
+    }
+}
+
+/// The last failure reason per target (absent while it succeeds), and whether series were being refused.
+private final class ReasonMemory: Sendable {
+    let state = Mutex<(byTarget: [ScrapeTarget: String], refusing: Bool)>(([:], false))
 }
 
 /// Runs `body` and cancels it when graceful shutdown begins.

@@ -8,13 +8,22 @@ public struct ScrapeTarget: Sendable, Hashable {
     public var timeout: Duration
     /// Extra request headers (authorization, for one); never logged.
     public var headers: [String: String]
+    /// What one scrape may bring (`scrape_limits`).
+    public var limits: ScrapeLimits
 
     /// A target.
-    public init(job: String, url: String, timeout: Duration = .seconds(10), headers: [String: String] = [:]) {
+    public init(
+        job: String,
+        url: String,
+        timeout: Duration = .seconds(10),
+        headers: [String: String] = [:],
+        limits: ScrapeLimits = ScrapeLimits()
+    ) {
         self.job = job
         self.url = url
         self.timeout = timeout
         self.headers = headers
+        self.limits = limits
     }
 
     /// The `instance` label: host and port of the URL, as Prometheus sets it.

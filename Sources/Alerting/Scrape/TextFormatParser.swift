@@ -10,9 +10,34 @@ public enum TextFormatParser {
         public var value: Double
     }
 
-    /// Parses a whole exposition.
+    /// A parsed exposition.
+    public struct Exposition: Sendable {
+        /// The sample lines kept.
+        public var lines: [Line]
+        /// Sample lines in the exposition, kept or not (`scrape_samples_scraped`).
+        public var sampleCount: Int
+    }
+
+    /// Parses a whole exposition, keeping every sample, without limits.
     public static func parse(_ bytes: [UInt8]) throws(PromQLError) -> [Line] {
+        do {
+            return try self.parse(bytes, limits: .unlimited, keeping: { _ in true }).lines
+        } catch {
+            throw PromQLError(message: error.message)
+        }
+    }
+
+    /// Parses a whole exposition, keeping only samples whose metric name `keep` accepts: a dropped line is read only
+    /// as far as its name (its labels are never built, and a malformed rest is not reported), so series no rule reads
+    /// cost no memory. Then applies `limits` to what is kept.
+    /// - Throws: ``ExpositionError`` with the line number, and the limit when one was exceeded.
+    public static func parse(
+        _ bytes: [UInt8],
+        limits: ScrapeLimits,
+        keeping keep: (String) -> Bool
+    ) throws(ExpositionError) -> Exposition {
         var lines: [Line] = []
+        var sampleCount = 0
         var lineNumber = 0
         var start = 0
         while start < bytes.count {
@@ -23,17 +48,68 @@ public enum TextFormatParser {
             start = end + 1
             // Prometheus fails a scrape that is not UTF-8 rather than replacing what it cannot read.
             if line.contains(where: { $0 >= 0x80 }), String(validating: line, as: UTF8.self) == nil {
-                throw PromQLError(message: "line \(lineNumber): invalid UTF-8")
+                throw ExpositionError(message: "line \(lineNumber): invalid UTF-8")
             }
             guard let first = line.first(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }) else { continue }
             if first == UInt8(ascii: "#") { continue }
+            sampleCount += 1
+            guard let name = self.metricName(line) else { throw ExpositionError(message: "line \(lineNumber): expected a metric name") }
+            guard keep(name) else { continue }
+            let sample: Line
             do {
-                lines.append(try self.sample(line))
+                sample = try self.sample(line)
             } catch {
-                throw PromQLError(message: "line \(lineNumber): \(error.message)")
+                throw ExpositionError(message: "line \(lineNumber): \(error.message)")
+            }
+            try self.check(sample.labels, against: limits, line: lineNumber)
+            lines.append(sample)
+            if limits.sampleLimit > 0 && lines.count > limits.sampleLimit {
+                throw ExpositionError(
+                    message: "sample_limit exceeded: more than \(limits.sampleLimit) samples kept (line \(lineNumber))",
+                    limit: .sampleLimit
+                )
             }
         }
-        return lines
+        return Exposition(lines: lines, sampleCount: sampleCount)
+    }
+
+    /// The metric name at the start of a sample line.
+    private static func metricName(_ line: ArraySlice<UInt8>) -> String? {
+        var index = line.startIndex
+        while index < line.endIndex && (line[index] == UInt8(ascii: " ") || line[index] == UInt8(ascii: "\t")) { index += 1 }
+        let nameStart = index
+        while index < line.endIndex && Lexer.isIdentifierPart(line[index]) { index += 1 }
+        guard index > nameStart else { return nil }
+        return String(decoding: line[nameStart..<index], as: UTF8.self)
+    }
+
+    /// Prometheus's label limits, counted with the `job` and `instance` labels the scrape adds; messages as its own.
+    private static func check(_ labels: Labels, against limits: ScrapeLimits, line: Int) throws(ExpositionError) {
+        let metric = String(labels.name.prefix(50))
+        let count = labels.items.count + 2
+        if limits.labelLimit > 0 && count > limits.labelLimit {
+            throw ExpositionError(
+                message:
+                    "label_limit exceeded (metric: \(metric), number of labels: \(count), limit: \(limits.labelLimit)) at line \(line)",
+                limit: .labelLimit
+            )
+        }
+        for item in labels.items {
+            if limits.labelNameLengthLimit > 0 && item.name.utf8.count > limits.labelNameLengthLimit {
+                throw ExpositionError(
+                    message: "label_name_length_limit exceeded (metric: \(metric), label name: \(item.name.prefix(50)), "
+                        + "length: \(item.name.utf8.count), limit: \(limits.labelNameLengthLimit)) at line \(line)",
+                    limit: .labelNameLengthLimit
+                )
+            }
+            if limits.labelValueLengthLimit > 0 && item.value.utf8.count > limits.labelValueLengthLimit {
+                throw ExpositionError(
+                    message: "label_value_length_limit exceeded (metric: \(metric), label name: \(item.name.prefix(50)), "
+                        + "length: \(item.value.utf8.count), limit: \(limits.labelValueLengthLimit)) at line \(line)",
+                    limit: .labelValueLengthLimit
+                )
+            }
+        }
     }
 
     private static func sample(_ line: ArraySlice<UInt8>) throws(PromQLError) -> Line {

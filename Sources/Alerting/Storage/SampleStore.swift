@@ -14,9 +14,16 @@ public struct SampleStore: Sendable {
     private var byName: [String: [Int]] = [:]
     /// Changes whenever a series is added or removed, so that selector results can be cached.
     public private(set) var generation = 0
+    /// The most series held (`max_series`); a sample for a new series past it is refused, so that no mix of targets
+    /// and rules grows memory without bound.
+    public var seriesLimit: Int
+    /// Samples refused since the store was made because they would have created a series past ``seriesLimit``.
+    public private(set) var refusedForSeriesLimit = 0
 
-    /// An empty store.
-    public init() {}
+    /// An empty store holding at most `seriesLimit` series.
+    public init(seriesLimit: Int = .max) {
+        self.seriesLimit = seriesLimit
+    }
 
     /// The number of series.
     public var seriesCount: Int { self.series.count }
@@ -28,16 +35,21 @@ public struct SampleStore: Sendable {
     public var sampleBytes: Int { self.series.reduce(0) { $0 + $1.buffer.bytes } }
 
     /// Appends a sample to the series with `labels`, creating it if needed. False when the sample is not newer than
-    /// the series' last one.
+    /// the series' last one, or would create a series past ``seriesLimit`` (counted in
+    /// ``refusedForSeriesLimit``).
     @discardableResult
     public mutating func append(_ labels: Labels, t: Int64, v: Double) -> Bool {
-        let id = self.id(for: labels)
+        guard let id = self.id(for: labels) else {
+            self.refusedForSeriesLimit += 1
+            return false
+        }
         return self.series[id].buffer.append(Point(t: t, v: v))
     }
 
-    /// The series id for `labels`, created when new.
-    public mutating func id(for labels: Labels) -> Int {
+    /// The series id for `labels`, created when new; `nil` when that would pass ``seriesLimit``.
+    public mutating func id(for labels: Labels) -> Int? {
         if let id = self.index[labels] { return id }
+        guard self.series.count < self.seriesLimit else { return nil }
         let id = self.series.count
         self.series.append(Series(labels: labels, buffer: SeriesBuffer()))
         self.index[labels] = id

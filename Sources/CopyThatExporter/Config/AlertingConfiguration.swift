@@ -12,8 +12,12 @@ struct AlertingConfiguration: Sendable {
     var externalURL = ""
     /// How often a firing alert is sent again.
     var resendDelay: Duration = .seconds(60)
-    /// Targets to scrape for rule evaluation.
+    /// Targets to scrape for rule evaluation (each with the top-level `scrape_limits`, then its own).
     var scrapeTargets: [ScrapeTarget] = []
+    /// `scrape_limits` at the top level: every target's defaults.
+    var scrapeLimits = ScrapeLimits()
+    /// `max_series`: the most series the rule engine holds.
+    var maxSeries = 200_000
     /// Whether the exporter's own registry is scraped too (as job `copythat-exporter`).
     var scrapeSelf = true
     /// Alertmanagers and webhooks to notify.

@@ -18,7 +18,7 @@ struct NodeReader {
         "listen", "probe_interval", "probe_timeout", "failure_threshold", "success_threshold", "shutdown_delay",
         "shutdown_grace", "log_level", "metrics_auth", "dependencies", "rule_files", "evaluation_interval", "external_labels",
         "external_url", "resend_delay", "scrape_targets", "scrape_self", "alertmanagers", "webhooks", "http_idle_timeout",
-        "max_connections",
+        "max_connections", "scrape_limits", "max_series",
     ]
     private static let dependencyKeys: Set<String> = [
         "name", "type", "url", "url_file", "password_file", "critical", "timeout", "api_key", "api_key_file", "base_url",
@@ -28,6 +28,8 @@ struct NodeReader {
     func configuration(_ root: YAMLNode) throws(ConfigError) -> ExporterConfiguration {
         var configuration = ExporterConfiguration()
         var marks: [String: (line: Int, column: Int)] = [:]
+        // Per-target scrape_limits apply over the top-level ones, which may come later in the file.
+        var targetLimits: [YAMLNode?] = []
         for (key, keyNode, value) in try self.mapping(root, allowed: Self.topLevelKeys, what: "the configuration") {
             _ = keyNode
             switch key {
@@ -73,7 +75,10 @@ struct NodeReader {
             case "scrape_targets":
                 for item in try self.list(value, what: "scrape_targets") {
                     configuration.alerting.scrapeTargets.append(try self.scrapeTarget(item, defaultTimeout: configuration.probeTimeout))
+                    targetLimits.append(item.mapping?["scrape_limits"])
                 }
+            case "scrape_limits": configuration.alerting.scrapeLimits = try self.scrapeLimits(value, over: ScrapeLimits())
+            case "max_series": configuration.alerting.maxSeries = try self.positiveInt(value, key: key)
             case "alertmanagers", "webhooks":
                 for item in try self.list(value, what: key) {
                     configuration.alerting.destinations.append(
@@ -83,6 +88,11 @@ struct NodeReader {
             default:
                 break
             }
+        }
+        for index in configuration.alerting.scrapeTargets.indices {
+            let defaults = configuration.alerting.scrapeLimits
+            configuration.alerting.scrapeTargets[index].limits =
+                try targetLimits[index].map { node throws(ConfigError) in try self.scrapeLimits(node, over: defaults) } ?? defaults
         }
         let presentKeys = Set(root.mapping?.keys.compactMap(\.string) ?? [])
         if !configuration.alerting.isEnabled,
@@ -180,7 +190,7 @@ struct NodeReader {
     private func scrapeTarget(_ node: YAMLNode, defaultTimeout: Duration) throws(ConfigError) -> ScrapeTarget {
         let entries = try self.mapping(
             node,
-            allowed: ["job", "url", "timeout", "bearer_token", "bearer_token_file"],
+            allowed: ["job", "url", "timeout", "bearer_token", "bearer_token_file", "scrape_limits"],
             what: "a scrape target"
         )
         let fields = Dictionary(entries.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
@@ -194,6 +204,39 @@ struct NodeReader {
         )
         if let token = try self.headerSecret(fields, key: "bearer_token") { target.headers["Authorization"] = "Bearer " + token }
         return target
+    }
+
+    /// `scrape_limits`: any of Prometheus's five limits over `defaults`; 0 turns one off, `body_size_limit` takes
+    /// bytes or a size with a unit (`32MiB`, `512KB`).
+    private func scrapeLimits(_ node: YAMLNode, over defaults: ScrapeLimits) throws(ConfigError) -> ScrapeLimits {
+        var limits = defaults
+        let keys = ScrapeLimit.allCases.map(\.rawValue)
+        for (key, _, value) in try self.mapping(node, allowed: Set(keys), what: "scrape_limits") {
+            let text = try self.string(value)
+            let number: Int?
+            if key == ScrapeLimit.bodySizeLimit.rawValue {
+                number = ByteSize.parse(text)
+            } else {
+                number = Int(text).flatMap { $0 >= 0 ? $0 : nil }
+            }
+            guard let number else {
+                throw self.error(
+                    value,
+                    key == ScrapeLimit.bodySizeLimit.rawValue
+                        ? "\(key) must be a size such as 32MiB, 512KB or a byte count, got \"\(text)\""
+                        : "\(key) must be a whole number (0 for no limit), got \"\(text)\""
+                )
+            }
+            switch ScrapeLimit(rawValue: key) {
+            case .sampleLimit: limits.sampleLimit = number
+            case .labelLimit: limits.labelLimit = number
+            case .labelNameLengthLimit: limits.labelNameLengthLimit = number
+            case .labelValueLengthLimit: limits.labelValueLengthLimit = number
+            case .bodySizeLimit: limits.bodySizeLimit = number
+            case nil: break
+            }
+        }
+        return limits
     }
 
     private func destination(_ node: YAMLNode, kind: NotificationDestination.Kind) throws(ConfigError) -> NotificationDestination {
