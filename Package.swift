@@ -63,6 +63,7 @@ let package = Package(
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CLibYAML", providers: [.apt(["libyaml-dev"])]),
         .systemLibrary(name: "CLinuxEpoll"),
+        .systemLibrary(name: "CLinuxMalloc"),
         .target(name: "LibYAML", dependencies: ["CLibYAML"]),
         .target(
             name: "Clients",
@@ -71,6 +72,7 @@ let package = Package(
                 "CHiredis",
                 "CCurl",
                 "CLinuxEpoll",
+                "CLinuxMalloc",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]

@@ -182,9 +182,14 @@ public final class CurlHTTPClient: @unchecked Sendable {
         ccurl_setopt_write_function(curl) { data, size, count, userdata in
             let buffer = Unmanaged<ResponseBuffer>.fromOpaque(userdata!).takeUnretainedValue()
             let length = size * count
-            guard buffer.bytes.count + length <= buffer.limit else {
+            let needed = buffer.bytes.count + length
+            guard needed <= buffer.limit else {
                 buffer.overflowed = true
                 return 0  // makes libcurl stop with CURLE_WRITE_ERROR
+            }
+            if needed > buffer.bytes.capacity {
+                // Grow by doubling, but never past the limit (plain appending would double 32 MiB to 64).
+                buffer.bytes.reserveCapacity(min(buffer.limit, max(needed, buffer.bytes.capacity * 2)))
             }
             if let data {
                 buffer.bytes.append(contentsOf: UnsafeRawBufferPointer(start: data, count: length))
@@ -202,6 +207,11 @@ public final class CurlHTTPClient: @unchecked Sendable {
                 buffer.headers = []  // a new response (after a 100 Continue): its headers replace the last ones
             } else if let colon = line.firstIndex(of: ":") {
                 let value = line[line.index(after: colon)...].drop(while: { $0 == " " || $0 == "\t" })
+                // A declared length past the limit stops the transfer before any of the body is buffered.
+                if line[..<colon].lowercased() == "content-length", let declared = Int(value), declared > buffer.limit {
+                    buffer.overflowed = true
+                    return 0
+                }
                 buffer.headers.append((String(line[..<colon]), String(value)))
             }
             return length

@@ -102,6 +102,26 @@ import Testing
         } throws: { ($0 as? HTTPClientError)?.code == .responseTooLarge }
     }
 
+    /// A declared `Content-Length` past the cap fails at the headers: nothing of the body is buffered or awaited (this
+    /// server sends 10 of the million bytes it declares, then waits).
+    @Test func aDeclaredLengthOverTheCapFailsBeforeTheBody() async throws {
+        let server = try await RawHTTPTarget(
+            serve: """
+                def serve(c):
+                    if c.recv(65536):
+                        c.sendall(b"HTTP/1.1 200 OK\\r\\nContent-Length: 1000000\\r\\n\\r\\n0123456789"); time.sleep(30)
+                """
+        )
+        let port = server.port
+        let start = ContinuousClock.now
+        await #expect {
+            _ = try await CurlHTTPClient(threadPool: self.pool).perform(
+                HTTPClientRequest(url: "http://127.0.0.1:\(port)/metrics", timeout: .seconds(5), maxResponseBytes: 1000)
+            )
+        } throws: { ($0 as? HTTPClientError)?.code == .responseTooLarge }
+        #expect(ContinuousClock.now - start < .seconds(2))
+    }
+
     @Test func redirectsAreNotFollowed() async throws {
         let stub = StubHTTPServer()
         let port = try await stub.start()

@@ -197,6 +197,7 @@ public struct RuleEvaluationService: Service {
     private func record(_ report: RuleEngine.ScrapeReport, of target: ScrapeTarget) {
         if report.error != nil { try? self.metrics.scrapeFailures.labels(target.job).inc() }
         if let limit = report.limit { try? self.metrics.limitFailures.labels(target.job, limit.rawValue).inc() }
+        if report.error != nil { ProcessMemory.trim() }  // a failed scrape's buffers go back to the system
         if report.refusedForSeriesLimit > 0 { try? self.metrics.seriesRefused.inc(by: Double(report.refusedForSeriesLimit)) }
         let key = report.limit?.rawValue ?? report.error
         let (changed, previous, refusingChanged) = self.reasons.state.withLock { reasons in

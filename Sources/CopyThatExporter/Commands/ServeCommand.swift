@@ -1,5 +1,6 @@
 import Alerting
 import ArgumentParser
+import Clients
 import CopyThatInstrumentation
 import Hummingbird
 import HummingbirdCore
@@ -43,6 +44,8 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // A scrape cut at body_size_limit must not leave its buffer resident (see ProcessMemory).
+        ProcessMemory.returnLargeBuffersToTheSystem()
         var configuration = try self.options.load()
         if let listen, let address = ExporterConfiguration.ListenAddress.parse(listen) { configuration.listen = address }
         if let probeInterval, let interval = PrometheusDuration.parse(probeInterval) { configuration.probeInterval = interval }
