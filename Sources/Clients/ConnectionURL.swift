@@ -81,7 +81,8 @@ public struct ConnectionURL: Sendable, Hashable, CustomStringConvertible {
         self.query.first { $0.name == name }?.value
     }
 
-    /// The URL with its password, and any `password` parameter, replaced by `****`.
+    /// The URL with its password, and any `password` parameter, replaced by `****`; so is that secret wherever else
+    /// in the URL it appears (a path or parameter that repeats it), when it is at least 4 characters long.
     public var redacted: String {
         var result = self.scheme + "://"
         if let user {
@@ -99,6 +100,10 @@ public struct ConnectionURL: Sendable, Hashable, CustomStringConvertible {
                 "?"
                 + self.query.map { "\(Self.encode($0.name))=\($0.name.lowercased().contains("password") ? "****" : Self.encode($0.value))" }
                 .joined(separator: "&")
+        }
+        let secrets = [self.password] + self.query.filter { $0.name.lowercased().contains("password") }.map(\.value)
+        for secret in secrets.compactMap({ $0 }) where secret.count >= 4 {
+            result = result.replacingAll(Self.encode(secret), with: "****").replacingAll(secret, with: "****")
         }
         return result
     }

@@ -71,4 +71,11 @@ import Testing
         #expect(try SeriesNotation.labels("up{job=\"a\"}").description == "up{job=\"a\"}")
         #expect(throws: PromQLError.self) { try SeriesNotation.labels("up{job=~\"a\"}") }
     }
+
+    /// Found by the `series` fuzz target: a term with nothing before its `x` crashed (a substring index out of
+    /// bounds); and a count that would only exhaust memory is refused.
+    @Test(arguments: ["x00", "x5", "+x1", "1x99999999999", "_x99999999999"])
+    func malformedSeriesTermsAreErrorsNotCrashes(term: String) {
+        #expect(throws: PromQLError.self) { try SeriesNotation.values(term) }
+    }
 }

@@ -48,6 +48,34 @@ import Testing
         }
     }
 
+    /// Found by the `url` fuzz target: a path that repeats the password showed it in the redacted form.
+    @Test func thePasswordIsMaskedWhereverTheURLRepeatsIt() throws {
+        let url = try ConnectionURL("redis://:pass-word@[2:1]:6379/2%0As%3A//%3Apass-word%40x?note=pass-word")
+        #expect(!url.redacted.contains("pass-word"), "\(url.redacted)")
+        #expect(url.redacted.hasPrefix("redis://:****@[2:1]:6379/"))
+        // A very short password is masked in its place only, so that it does not blank out the rest.
+        #expect(try ConnectionURL("postgres://u:ab@host/abdb").redacted == "postgres://u:****@host/abdb")
+    }
+
+    /// From the `url` fuzz target: bytes that are not UTF-8 (read as U+FFFD) parse, and the redaction holds. (The
+    /// crash it found was in swift-corelibs-foundation's `StringProtocol.contains`, used by the harness's own check,
+    /// which now searches the UTF-8 bytes with the standard library instead.)
+    @Test func aURLOfReplacementCharactersIsAnErrorOrParsesButNeverCrashes() {
+        let bytes: [UInt8] = [
+            112, 79, 115, 116, 103, 114, 58, 47, 47, 255, 255, 255, 255, 253, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+            255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 82, 255, 255, 3, 255, 255, 58,
+            255, 255, 255, 255, 255, 255, 255, 255, 255, 0, 0, 0, 0, 64, 116, 172, 172, 172, 172, 172, 172, 172, 172, 172, 172, 172, 172,
+            172, 172, 172, 172, 172, 172, 172, 172, 172, 172, 172, 172, 172, 172, 172, 172, 172, 172, 172, 172, 172, 172, 172, 172, 172,
+            172, 172, 172, 172, 172, 172, 172, 172, 172, 172, 172, 172, 172, 172, 172, 172, 172, 172, 172, 172, 172, 172, 172, 172, 172,
+            172, 172, 172, 172, 172, 172, 172, 172, 172, 172, 172, 172, 172, 172, 172, 172, 0, 0, 0, 0, 172, 172, 172, 172, 172, 172, 172,
+            172, 172,
+        ]
+        let url = try? ConnectionURL(String(decoding: bytes, as: UTF8.self))
+        if let url, let password = url.password, password.count >= 4 {
+            #expect(url.redacted.utf8.firstRange(of: password.utf8) == nil)
+        }
+    }
+
     @Test func hostWithoutPortAndIPv6() throws {
         #expect(try ConnectionURL("redis://cache").port == nil)
         let v6 = try ConnectionURL("redis://[::1]:6380/2")

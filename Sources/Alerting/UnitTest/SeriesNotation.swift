@@ -22,6 +22,9 @@ public enum SeriesNotation {
         return Labels(pairs)
     }
 
+    /// The most values one expanding term may give (a test needs far fewer; more would only exhaust memory).
+    public static let maximumExpansion = 1_000_000
+
     /// Expands a values string: `a+bxn` gives n+1 values from a stepping by b, `axn` n+1 copies of a, `_` a missing
     /// sample, `_xn` n missing samples, `stale` a stale marker.
     public static func values(_ text: String) throws(PromQLError) -> [Item] {
@@ -37,7 +40,7 @@ public enum SeriesNotation {
                 continue
             }
             if token.hasPrefix("_x") {
-                guard let count = Int(token.dropFirst(2)), count >= 0 else { throw self.invalid(token) }
+                guard let count = Int(token.dropFirst(2)), count >= 0, count <= Self.maximumExpansion else { throw self.invalid(token) }
                 items += Array(repeating: .omitted, count: count)
                 continue
             }
@@ -46,8 +49,11 @@ public enum SeriesNotation {
                 items.append(.value(value))
                 continue
             }
-            guard let count = Int(token[token.index(after: x)...]), count >= 0 else { throw self.invalid(token) }
+            guard let count = Int(token[token.index(after: x)...]), count >= 0, count < Self.maximumExpansion else {
+                throw self.invalid(token)
+            }
             let head = token[..<x]
+            guard !head.isEmpty else { throw self.invalid(token) }  // "x5": no value to repeat
             if head == "stale" {
                 items += Array(repeating: .stale, count: count + 1)
                 continue
