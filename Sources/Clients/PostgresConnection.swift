@@ -299,16 +299,24 @@ struct UnsafeSendableHandle: @unchecked Sendable {
 }
 
 extension String {
-    /// Every occurrence of `target` replaced by `replacement` (no Foundation).
+    /// Every occurrence of `target` replaced by `replacement` (no Foundation), compared byte by byte in UTF-8: a
+    /// search by `Character` misses a secret that begins with a combining mark, which joins the character before it.
     func replacingAll(_ target: String, with replacement: String) -> String {
-        guard !target.isEmpty else { return self }
-        var result = ""
-        var rest = self[...]
-        while let range = rest.firstRange(of: target) {
-            result += rest[..<range.lowerBound]
-            result += replacement
-            rest = rest[range.upperBound...]
+        let needle = Array(target.utf8)
+        guard !needle.isEmpty else { return self }
+        let haystack = Array(self.utf8)
+        var result: [UInt8] = []
+        result.reserveCapacity(haystack.count)
+        var index = 0
+        while index < haystack.count {
+            if index + needle.count <= haystack.count && haystack[index..<(index + needle.count)].elementsEqual(needle) {
+                result += replacement.utf8
+                index += needle.count
+            } else {
+                result.append(haystack[index])
+                index += 1
+            }
         }
-        return result + rest
+        return String(decoding: result, as: UTF8.self)
     }
 }
