@@ -55,8 +55,8 @@ public struct RuleEvaluationService: Service {
     private let logger: Logger
     private let metrics: Metrics
     private let work: NIOThreadPool
-    /// The last failure reason per target (absent while it succeeds), and whether series were being refused.
-    private let reasons = ReasonMemory()
+    /// What has been logged about each target.
+    private let said = LogMemoryBox()
 
     /// A service over `engine`, counting into `registry`; parsing and evaluation run on `work` (by default a
     /// thread of the service's own).
@@ -200,26 +200,20 @@ public struct RuleEvaluationService: Service {
         if report.error != nil { ProcessMemory.trim() }  // a failed scrape's buffers go back to the system
         if report.refusedForSeriesLimit > 0 { try? self.metrics.seriesRefused.inc(by: Double(report.refusedForSeriesLimit)) }
         let key = report.limit?.rawValue ?? report.error
-        let (changed, previous, refusingChanged) = self.reasons.state.withLock { reasons in
-            let previous = reasons.byTarget[target]
-            reasons.byTarget[target] = key
-            let refusing = report.refusedForSeriesLimit > 0
-            defer { reasons.refusing = refusing }
-            return (previous != key, previous, reasons.refusing != refusing)
-        }
+        let decision = self.said.memory.withLock { $0.record(target, reason: key, refused: report.refusedForSeriesLimit) }
         let metadata: Logger.Metadata = ["job": "\(target.job)", "instance": "\(target.instance)"]
-        if changed, let error = report.error {
+        if decision.logFailure, let error = report.error {
             var details = metadata
             details["error"] = "\(error)"
             if let limit = report.limit { details["limit"] = "\(limit.rawValue)" }
             self.logger.warning("scrape failed", metadata: details)
-        } else if changed, previous != nil {
+        } else if decision.logRecovery {
             self.logger.info("scrape recovered", metadata: metadata)
         }
-        if refusingChanged {
+        if let refusing = decision.refusing {
             var details = metadata
             details["max_series"] = "\(self.engine.settings.maxSeries)"
-            if report.refusedForSeriesLimit > 0 {
+            if refusing {
                 details["refused"] = "\(report.refusedForSeriesLimit)"
                 self.logger.warning("max_series reached: samples of new series are refused", metadata: details)
             } else {
@@ -229,9 +223,9 @@ public struct RuleEvaluationService: Service {
     }
 }
 
-/// The last failure reason per target (absent while it succeeds), and whether series were being refused.
-private final class ReasonMemory: Sendable {
-    let state = Mutex<(byTarget: [ScrapeTarget: String], refusing: Bool)>(([:], false))
+/// The service's ``ScrapeLogMemory``, shared by its concurrent scrapes.
+private final class LogMemoryBox: Sendable {
+    let memory = Mutex(ScrapeLogMemory())
 }
 
 /// Runs `body` and cancels it when graceful shutdown begins.
