@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "CopyThatInstrumentation", targets: ["CopyThatInstrumentation"]),
         .library(name: "Alerting", targets: ["Alerting"]),
         .library(name: "CopyThatAPI", targets: ["CopyThatAPI"]),
+        .library(name: "ExporterConfig", targets: ["ExporterConfig"]),
         .executable(name: "copythat-exporter", targets: ["CopyThatExporter"]),
         .executable(name: "copythat-api", targets: ["CopyThatAPIServer"]),
     ],
@@ -40,6 +41,7 @@ let package = Package(
             dependencies: [
                 "CRegistryShims",
                 .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
@@ -73,6 +75,7 @@ let package = Package(
                 "CCurl",
                 "CLinuxEpoll",
                 "CLinuxMalloc",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
@@ -83,6 +86,7 @@ let package = Package(
                 "Clients",
                 "PrometheusRegistry",
                 "JSONLogging",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -119,9 +123,14 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        .target(
+            name: "ExporterConfig",
+            dependencies: ["Alerting", "Clients", "LibYAML"]
+        ),
         .executableTarget(
             name: "CopyThatExporter",
             dependencies: [
+                "ExporterConfig",
                 "Alerting",
                 "Clients",
                 "Probes",
@@ -268,6 +277,7 @@ let package = Package(
             dependencies: [
                 "Alerting",
                 "CopyThatExporter",
+                "ExporterConfig",
                 "Clients",
                 "Probes",
                 "TestSupport",

@@ -21,6 +21,7 @@ let package = Package(
                 "CFuzzerDriver",
                 .product(name: "Alerting", package: root),
                 .product(name: "Clients", package: root),
+                .product(name: "ExporterConfig", package: root),
                 .product(name: "JSONLogging", package: root),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,5 +1,6 @@
 import Alerting
 import Clients
+import ExporterConfig
 import Logging
 import NIOPosix
 import Probes

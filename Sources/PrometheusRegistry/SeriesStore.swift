@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The children of one family, behind the family's own lock: lookup, creation, the cardinality guard, removal and
 /// the sorted order used for exposition.
@@ -33,7 +33,9 @@ final class SeriesStore: Sendable {
     let labelNames: [String]
     let maxSeries: Int
     let hasOpenLabels: Bool
-    private let state = Mutex(State())
+    // A pthread mutex (NIOLockedValueBox) rather than Synchronization's Mutex, whose futex ThreadSanitizer cannot see: CI
+    // runs the concurrency tests of this type under TSan (scripts/tsan.sh).
+    private let state = NIOLockedValueBox(State())
     private let makeSeries: @Sendable () -> any AnyObject & Sendable
     private let onOverflow: @Sendable (String) -> Void
 
@@ -65,7 +67,7 @@ final class SeriesStore: Sendable {
         matches: (Entry) -> Bool,
         values: () -> [String]
     ) -> any AnyObject & Sendable {
-        let (series, overflowed) = self.state.withLock { state -> (any AnyObject & Sendable, Bool) in
+        let (series, overflowed) = self.state.withLockedValue { state -> (any AnyObject & Sendable, Bool) in
             if let entry = state.children.find(hash: hash, matches: matches) {
                 return (entry.series, false)
             }
@@ -95,11 +97,11 @@ final class SeriesStore: Sendable {
     }
 
     func existing(_ key: LabelKey) -> (any AnyObject & Sendable)? {
-        self.state.withLock { $0.children.find(hash: key.hash, matches: { $0.values == key.values })?.series }
+        self.state.withLockedValue { $0.children.find(hash: key.hash, matches: { $0.values == key.values })?.series }
     }
 
     func remove(_ key: LabelKey) -> Bool {
-        self.state.withLock { state in
+        self.state.withLockedValue { state in
             guard state.children.remove(hash: key.hash, values: key.values) else { return false }
             state.sorted = nil
             return true
@@ -107,16 +109,16 @@ final class SeriesStore: Sendable {
     }
 
     func removeAll() {
-        self.state.withLock { $0 = State() }
+        self.state.withLockedValue { $0 = State() }
     }
 
     var count: Int {
-        self.state.withLock { $0.children.count + ($0.overflow == nil ? 0 : 1) }
+        self.state.withLockedValue { $0.children.count + ($0.overflow == nil ? 0 : 1) }
     }
 
     /// Children sorted by label values, the overflow series last; cached until the set of children changes.
     func sortedEntries() -> [Entry] {
-        self.state.withLock { state in
+        self.state.withLockedValue { state in
             if let sorted = state.sorted { return sorted }
             var sorted = state.children.entries.sorted { $0.values.lexicographicallyPrecedes($1.values) }
             if let overflow = state.overflow { sorted.append(overflow) }
@@ -128,7 +130,7 @@ final class SeriesStore: Sendable {
     /// The prefixes of every series' line in `format`, computed once per change of the set of children.
     func linePlan(format: ExpositionFormat, prefix: (Entry) -> [UInt8], cells: (Entry) -> UnsafeMutableRawPointer) -> LinePlan {
         let entries = self.sortedEntries()
-        return self.state.withLock { state in
+        return self.state.withLockedValue { state in
             if let plan = state.linePlans[format], plan.entries.count == entries.count { return plan }
             let plan = LinePlan(entries: entries, prefix: prefix, cells: cells)
             state.linePlans[format] = plan

@@ -4,6 +4,7 @@ import TestSupport
 import Testing
 
 @testable import CopyThatExporter
+@testable import ExporterConfig
 
 /// The rule engine's configuration keys, the `test-rules` command, and the notifier against a stub receiver.
 @Suite struct AlertingConfigTests {

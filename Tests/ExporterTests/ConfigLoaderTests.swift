@@ -3,6 +3,7 @@ import Foundation
 import Testing
 
 @testable import CopyThatExporter
+@testable import ExporterConfig
 
 @Suite struct ConfigLoaderTests {
     let loader = ConfigLoader(environment: [

@@ -7,6 +7,7 @@ import TestSupport
 import Testing
 
 @testable import CopyThatExporter
+@testable import ExporterConfig
 
 /// The Grafana dashboard: imports as is, every query is valid PromQL, and every metric it reads is one we expose.
 @Suite struct DashboardTests {

@@ -7,6 +7,7 @@ import TestSupport
 import Testing
 
 @testable import CopyThatExporter
+@testable import ExporterConfig
 
 /// The endpoints of an in-process exporter probing the real loopback servers and a stub AI endpoint.
 @Suite struct EndpointTests {

@@ -7,6 +7,7 @@ import PrometheusRegistry
 import TestSupport
 
 @testable import CopyThatExporter
+@testable import ExporterConfig
 
 /// An exporter built in-process from a configuration, with its logs captured.
 struct ExporterFixture {

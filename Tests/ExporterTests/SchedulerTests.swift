@@ -6,6 +6,7 @@ import TestSupport
 import Testing
 
 @testable import CopyThatExporter
+@testable import ExporterConfig
 
 /// The scheduler against real servers: connection reuse, and a dependency killed then restarted.
 @Suite struct SchedulerTests {

@@ -1,6 +1,7 @@
 import Alerting
 import CFuzzerDriver
 import Clients
+import ExporterConfig
 import Foundation
 import JSONLogging
 import Logging
@@ -16,6 +17,8 @@ enum FuzzTarget: String, CaseIterable {
     case promql
     /// LibYAML's composer and the rule-file reader over it (groups, rules, templates, expressions).
     case rules
+    /// The exporter's configuration reader over LibYAML: keys, durations, sizes, URLs, headers, `${VAR}`, limits.
+    case config
     /// The promtool series notation (`a{b="c"}` and `1+2x3 _ stale`).
     case series
     /// The Go template parser of labels and annotations.
@@ -55,6 +58,9 @@ enum FuzzTarget: String, CaseIterable {
             }
         case .rules:
             _ = try? RuleFileLoader.parse(text, file: "fuzz.yml")
+        case .config:
+            // A file in a folder that does not exist: relative `*_file` and `rule_files` paths fail to read.
+            _ = try? Self.configLoader.parse(yaml: text, file: "/nonexistent-fuzz-folder/exporter.yaml")
         case .series:
             _ = try? SeriesNotation.labels(text)
             _ = try? SeriesNotation.values(text)
@@ -71,6 +77,7 @@ enum FuzzTarget: String, CaseIterable {
         }
     }
 
+    private static let configLoader = ConfigLoader(environment: ["FUZZ_TOKEN": "s3cr3t-value", "EMPTY": ""])
     private static let sink = InMemoryLogSink()
     private static let logger = Logger(label: "fuzz") { label in JSONLogHandler(label: label, sink: sink, logLevel: .info) }
 

@@ -1,7 +1,7 @@
 /// The reactor's table of who waits for which descriptor and until when: a pure value, tested without sockets or
 /// clocks. One waiter per descriptor (a connection is used by one task at a time).
 struct ReadinessWaiters<Waiter> {
-    private struct Entry {
+    fileprivate struct Entry {
         var deadline: Deadline
         var waiter: Waiter
     }
@@ -52,3 +52,6 @@ struct ReadinessWaiters<Waiter> {
         return self.plannedWake
     }
 }
+
+extension ReadinessWaiters: Sendable where Waiter: Sendable {}
+extension ReadinessWaiters.Entry: Sendable where Waiter: Sendable {}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExporterConfig
 
 /// `copythat-exporter check-config FILE`: validate a configuration without probing anything.
 struct CheckConfigCommand: ParsableCommand {

@@ -1,5 +1,6 @@
 import Alerting
 import ArgumentParser
+import ExporterConfig
 
 /// `copythat-exporter`: the Copy That health checker and Prometheus exporter.
 @main

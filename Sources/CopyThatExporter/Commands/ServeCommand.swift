@@ -2,6 +2,7 @@ import Alerting
 import ArgumentParser
 import Clients
 import CopyThatInstrumentation
+import ExporterConfig
 import Hummingbird
 import HummingbirdCore
 import JSONLogging

@@ -1,5 +1,6 @@
 import Alerting
 import CopyThatInstrumentation
+import ExporterConfig
 import Hummingbird
 import Probes
 import PrometheusRegistry

@@ -1,5 +1,6 @@
 import Clients
 import CompressNIO
+import ExporterConfig
 import Hummingbird
 import PrometheusRegistry
 

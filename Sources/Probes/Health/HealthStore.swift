@@ -1,5 +1,5 @@
 import JSONLogging
-import Synchronization
+import NIOConcurrencyHelpers
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -36,7 +36,9 @@ public final class HealthStore: Sendable {
         var answer: Answer
     }
 
-    private let state: Mutex<State>
+    // A pthread mutex (NIOLockedValueBox) rather than Synchronization's Mutex, whose futex ThreadSanitizer cannot see: CI
+    // runs the concurrency tests of this type under TSan (scripts/tsan.sh).
+    private let state: NIOLockedValueBox<State>
 
     /// Creates a store for dependencies given as `(name, type, critical, thresholds)`, in display order.
     public init(dependencies: [(name: String, type: String, critical: Bool, thresholds: DependencyHealth.Thresholds)]) {
@@ -51,7 +53,7 @@ public final class HealthStore: Sendable {
         let placeholder = Answer(statusCode: 503, body: [], verboseBody: [])
         var state = State(order: dependencies.map(\.name), dependencies: table, answer: placeholder)
         state.answer = Self.encode(Self.report(state))
-        self.state = Mutex(state)
+        self.state = NIOLockedValueBox(state)
     }
 
     /// Records an outcome; returns the transition so the caller can log it once.
@@ -74,16 +76,16 @@ public final class HealthStore: Sendable {
 
     /// The current readiness answer.
     public var answer: Answer {
-        self.state.withLock { $0.answer }
+        self.state.withLockedValue { $0.answer }
     }
 
     /// The current report.
     public var report: ReadinessReport {
-        self.state.withLock { Self.report($0) }
+        self.state.withLockedValue { Self.report($0) }
     }
 
     private func update<Result>(_ body: (inout State) -> Result) -> Result {
-        self.state.withLock { state in
+        self.state.withLockedValue { state in
             let result = body(&state)
             state.answer = Self.encode(Self.report(state))
             return result

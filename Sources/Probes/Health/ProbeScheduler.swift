@@ -1,7 +1,7 @@
 import Clients
 public import Logging
+import NIOConcurrencyHelpers
 public import ServiceLifecycle
-import Synchronization
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -36,7 +36,9 @@ public final class ProbeScheduler: Service {
     private let store: HealthStore
     private let metrics: ProbeMetrics?
     private let logger: Logger
-    private let inFlight = Mutex<Set<String>>([])
+    // A pthread mutex (NIOLockedValueBox) rather than Synchronization's Mutex, whose futex ThreadSanitizer cannot see: CI
+    // runs the concurrency tests of this type under TSan (scripts/tsan.sh).
+    private let inFlight = NIOLockedValueBox<Set<String>>([])
 
     /// Creates a scheduler.
     /// - Parameter jitter: the fraction of `interval` by which each wait varies, so that many exporters do not probe in step.
@@ -84,11 +86,11 @@ public final class ProbeScheduler: Service {
 
     private func runBounded(_ entry: Entry) async -> ProbeOutcome {
         let name = entry.probe.name
-        let started = self.inFlight.withLock { $0.insert(name).inserted }
+        let started = self.inFlight.withLockedValue { $0.insert(name).inserted }
         let outcome: ProbeOutcome
         if started {
             outcome = await Self.race(entry.probe, deadline: .after(entry.timeout)) {
-                self.inFlight.withLock { _ = $0.remove(name) }
+                self.inFlight.withLockedValue { _ = $0.remove(name) }
             }
         } else {
             outcome = ProbeOutcome(success: false, durationSeconds: 0, error: "the previous probe has not returned yet")
@@ -141,14 +143,14 @@ public final class ProbeScheduler: Service {
 
 /// Resumes a continuation exactly once, with whichever result arrives first.
 private final class RaceGate: Sendable {
-    private let continuation = Mutex<CheckedContinuation<ProbeOutcome, Never>?>(nil)
+    private let continuation = NIOLockedValueBox<CheckedContinuation<ProbeOutcome, Never>?>(nil)
 
     func install(_ continuation: CheckedContinuation<ProbeOutcome, Never>) {
-        self.continuation.withLock { $0 = continuation }
+        self.continuation.withLockedValue { $0 = continuation }
     }
 
     func resume(with outcome: ProbeOutcome) {
-        let continuation = self.continuation.withLock { current -> CheckedContinuation<ProbeOutcome, Never>? in
+        let continuation = self.continuation.withLockedValue { current -> CheckedContinuation<ProbeOutcome, Never>? in
             defer { current = nil }
             return current
         }

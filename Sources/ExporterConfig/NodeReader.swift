@@ -1,6 +1,6 @@
 import Alerting
 import Clients
-import LibYAML
+package import LibYAML
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -9,10 +9,10 @@ import Foundation
 #endif
 
 /// Walks the YAML tree of a configuration file, keeping every node's position for error messages.
-struct NodeReader {
-    let file: String
-    let environment: [String: String]
-    let baseDirectory: String
+package struct NodeReader {
+    package let file: String
+    package let environment: [String: String]
+    package let baseDirectory: String
 
     private static let topLevelKeys: Set<String> = [
         "listen", "probe_interval", "probe_timeout", "failure_threshold", "success_threshold", "shutdown_delay",
@@ -25,7 +25,7 @@ struct NodeReader {
         "method", "headers", "expected_status",
     ]
 
-    func configuration(_ root: YAMLNode) throws(ConfigError) -> ExporterConfiguration {
+    package func configuration(_ root: YAMLNode) throws(ConfigError) -> ExporterConfiguration {
         var configuration = ExporterConfiguration()
         var marks: [String: (line: Int, column: Int)] = [:]
         // Per-target scrape_limits apply over the top-level ones, which may come later in the file.

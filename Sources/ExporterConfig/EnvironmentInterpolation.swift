@@ -1,13 +1,13 @@
 /// `${VAR}` and `${VAR:-default}` in configuration values, from the environment; `$$` is a literal `$`.
-enum EnvironmentInterpolation {
+package enum EnvironmentInterpolation {
     /// Why a value could not be expanded.
-    enum Failure: Error {
+    package enum Failure: Error {
         case unset(String)
         case unterminated
     }
 
     /// `text` with every reference replaced.
-    static func expand(_ text: String, environment: [String: String]) throws(Failure) -> String {
+    package static func expand(_ text: String, environment: [String: String]) throws(Failure) -> String {
         guard text.contains("$") else { return text }
         var result = ""
         var index = text.startIndex

@@ -1,8 +1,8 @@
 /// A size as Prometheus's configuration writes one: a byte count, or a number with `B`, `KB`, `MB`, `GB` (powers of
 /// 1,000) or `KiB`, `MiB`, `GiB` (powers of 1,024).
-enum ByteSize {
+package enum ByteSize {
     /// The bytes `text` names, or `nil` when it is not a size (negative, fractional or unknown unit).
-    static func parse(_ text: String) -> Int? {
+    package static func parse(_ text: String) -> Int? {
         let trimmed = text.trimmingWhitespace()
         let digits = trimmed.prefix { $0.isASCII && $0.isNumber }
         guard !digits.isEmpty, let number = Int(digits) else { return nil }

@@ -1,9 +1,9 @@
 import Clients
 
 /// Checks that apply however the configuration was given (file or environment).
-enum Validation {
+package enum Validation {
     /// Why `dependency` cannot be probed, or `nil` when it can.
-    static func problem(with dependency: ExporterConfiguration.Dependency) -> String? {
+    package static func problem(with dependency: ExporterConfiguration.Dependency) -> String? {
         guard !dependency.name.isEmpty, dependency.name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") })
         else {
             return "dependency name \"\(dependency.name)\" must be letters, digits, '_' or '-'"
@@ -57,7 +57,11 @@ enum Validation {
     }
 
     /// Checks the whole configuration; `marks` maps a dependency name to where it is defined.
-    static func check(_ configuration: ExporterConfiguration, file: String, marks: [String: (line: Int, column: Int)]) throws(ConfigError) {
+    package static func check(
+        _ configuration: ExporterConfiguration,
+        file: String,
+        marks: [String: (line: Int, column: Int)]
+    ) throws(ConfigError) {
         guard configuration.probeInterval > .zero else {
             throw ConfigError(file: file, reason: "probe_interval must be positive")
         }

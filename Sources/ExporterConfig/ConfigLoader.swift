@@ -13,15 +13,16 @@ import Foundation
 /// Unknown keys, wrong types, bad durations, bad URLs and missing environment variables are errors that name the
 /// file, line and column. `${VAR}` is expanded in every string; a key ending in `_file` (`api_key_file`,
 /// `password_file`, `url_file`, `bearer_token_file`) reads the secret from that file instead.
-struct ConfigLoader {
-    var environment: [String: String]
+public struct ConfigLoader: Sendable {
+    package var environment: [String: String]
 
-    init(environment: [String: String] = ProcessInfo.processInfo.environment) {
-        self.environment = environment
+    /// A loader that expands `${VAR}` from `environment` (the process's, unless a test or fuzzer passes its own).
+    public init(environment: [String: String]? = nil) {
+        self.environment = environment ?? ProcessInfo.processInfo.environment
     }
 
     /// Loads `path`.
-    func load(path: String) throws(ConfigError) -> ExporterConfiguration {
+    public func load(path: String) throws(ConfigError) -> ExporterConfiguration {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(file: path, reason: "cannot read the file")
         }
@@ -32,7 +33,7 @@ struct ConfigLoader {
     }
 
     /// Parses YAML text; `file` is used in error messages and to resolve relative `*_file` paths.
-    func parse(yaml: String, file: String) throws(ConfigError) -> ExporterConfiguration {
+    public func parse(yaml: String, file: String) throws(ConfigError) -> ExporterConfiguration {
         let root: YAMLNode?
         do {
             root = try YAMLNode.compose(yaml: yaml)
@@ -53,7 +54,7 @@ struct ConfigLoader {
 
     /// Builds the configuration from `DATABASE_URL`, `REDIS_URL`, `ANTHROPIC_API_KEY` (+ `ANTHROPIC_BASE_URL`) and
     /// `OPENAI_API_KEY` (+ `OPENAI_BASE_URL`), as the core API's own settings name them.
-    func fromEnvironment() throws(ConfigError) -> ExporterConfiguration {
+    package func fromEnvironment() throws(ConfigError) -> ExporterConfiguration {
         var configuration = ExporterConfiguration()
         func value(_ name: String) -> String? {
             guard let value = self.environment[name]?.trimmingWhitespace(), !value.isEmpty else { return nil }
@@ -65,27 +66,14 @@ struct ConfigLoader {
         if let url = value("REDIS_URL") {
             configuration.dependencies.append(.init(name: "redis", kind: .redis, url: url, critical: true))
         }
-        if let key = value("ANTHROPIC_API_KEY") {
-            configuration.dependencies.append(
-                .init(
-                    name: "anthropic",
-                    kind: .anthropic,
-                    url: value("ANTHROPIC_BASE_URL") ?? "https://api.anthropic.com",
-                    critical: false,
-                    apiKey: key
-                )
-            )
-        }
-        if let key = value("OPENAI_API_KEY") {
-            configuration.dependencies.append(
-                .init(
-                    name: "openai",
-                    kind: .openai,
-                    url: value("OPENAI_BASE_URL") ?? "https://api.openai.com",
-                    critical: false,
-                    apiKey: key
-                )
-            )
+        let providers: [(name: String, kind: ExporterConfiguration.Dependency.Kind, prefix: String, url: String)] = [
+            ("anthropic", .anthropic, "ANTHROPIC", "https://api.anthropic.com"),
+            ("openai", .openai, "OPENAI", "https://api.openai.com"),
+        ]
+        for provider in providers {
+            guard let key = value("\(provider.prefix)_API_KEY") else { continue }
+            let url = value("\(provider.prefix)_BASE_URL") ?? provider.url
+            configuration.dependencies.append(.init(name: provider.name, kind: provider.kind, url: url, critical: false, apiKey: key))
         }
         if let level = value("LOG_LEVEL") { configuration.logLevel = level }
         try Validation.check(configuration, file: "environment", marks: [:])
