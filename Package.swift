@@ -249,6 +249,7 @@ let package = Package(
             dependencies: [
                 "Clients",
                 "TestSupport",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),

@@ -22,6 +22,8 @@ public struct ClientErrorCode: Hashable, Sendable, CustomStringConvertible {
     public static let connectionClosed = ClientErrorCode("connection_closed")
     /// An HTTP response body was larger than allowed.
     public static let responseTooLarge = ClientErrorCode("response_too_large")
+    /// The connection was not made because the request's ``ConnectFilter`` refused the address.
+    public static let addressRefused = ClientErrorCode("address_refused")
     /// Anything else the library reported.
     public static let failed = ClientErrorCode("failed")
 

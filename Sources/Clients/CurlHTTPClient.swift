@@ -18,6 +18,10 @@ public struct HTTPClientRequest: Sendable {
     public var connectTimeout: Duration
     /// The most response-body bytes kept; a larger body fails the request.
     public var maxResponseBytes: Int
+    /// Decides, for every address libcurl is about to connect to, whether it may; with one set, no proxy is used
+    /// (the filter must see the origin's address, not a proxy's). `nil`: every address, and proxies from the
+    /// environment.
+    public var connectFilter: ConnectFilter?
 
     /// Creates a request.
     public init(
@@ -27,7 +31,8 @@ public struct HTTPClientRequest: Sendable {
         body: [UInt8]? = nil,
         timeout: Duration = .seconds(5),
         connectTimeout: Duration? = nil,
-        maxResponseBytes: Int = 1 << 20
+        maxResponseBytes: Int = 1 << 20,
+        connectFilter: ConnectFilter? = nil
     ) {
         self.method = method
         self.url = url
@@ -36,6 +41,7 @@ public struct HTTPClientRequest: Sendable {
         self.timeout = timeout
         self.connectTimeout = connectTimeout ?? timeout
         self.maxResponseBytes = maxResponseBytes
+        self.connectFilter = connectFilter
     }
 }
 
@@ -85,31 +91,48 @@ public struct HTTPClientError: Error, Sendable, Hashable, CustomStringConvertibl
     public var description: String { "\(self.code): \(self.message)" }
 }
 
-/// HTTP over a libcurl easy handle, which keeps its connection alive between requests.
+/// HTTP over libcurl easy handles, which keep their connections alive between requests.
 ///
 /// TLS verification is on and redirects are not followed. Every request runs on the thread pool with libcurl's own
 /// total and connect timeouts (in milliseconds, `CURLOPT_NOSIGNAL` set), so a server that never answers fails at the
-/// deadline.
-// @unchecked Sendable: the CURL handle lives in a Mutex and is only used inside it, one request at a time.
+/// deadline. Requests run at once, each on a handle of its own: a request takes an idle handle (or makes one) and
+/// gives it back after, and at most `idleHandles` are kept.
+// @unchecked Sendable: the idle handles live in a Mutex; a handle taken out is used by one request only.
 public final class CurlHTTPClient: @unchecked Sendable {
     private static let globalInit: Void = {
         curl_global_init(Int(CURL_GLOBAL_DEFAULT))
     }()
 
-    private let handle: Mutex<UnsafeSendableCurl?>
+    private let idle: Mutex<[UnsafeSendableCurl]>
+    private let idleHandles: Int
     private let threadPool: NIOThreadPool
 
-    /// Creates a client whose requests run on `threadPool`.
-    public init(threadPool: NIOThreadPool) {
+    /// Creates a client whose requests run on `threadPool`, keeping at most `idleHandles` connections' handles.
+    public init(threadPool: NIOThreadPool, idleHandles: Int = 4) {
         Self.globalInit
-        self.handle = Mutex(Optional(curl_easy_init()).flatMap { $0 }.map(UnsafeSendableCurl.init))
+        self.idle = Mutex([])
+        self.idleHandles = max(1, idleHandles)
         self.threadPool = threadPool
     }
 
     deinit {
-        self.handle.withLock { handle in
-            if let handle { curl_easy_cleanup(handle.pointer) }
+        self.idle.withLock { handles in
+            for handle in handles { curl_easy_cleanup(handle.pointer) }
         }
+    }
+
+    private func takeHandle() -> UnsafeSendableCurl? {
+        if let handle = self.idle.withLock({ $0.popLast() }) { return handle }
+        return curl_easy_init().map(UnsafeSendableCurl.init)
+    }
+
+    private func giveBack(_ handle: UnsafeSendableCurl) {
+        let kept = self.idle.withLock { handles in
+            guard handles.count < self.idleHandles else { return false }
+            handles.append(handle)
+            return true
+        }
+        if !kept { curl_easy_cleanup(handle.pointer) }
     }
 
     /// Performs `request`.
@@ -128,10 +151,11 @@ public final class CurlHTTPClient: @unchecked Sendable {
         let result: Result<HTTPClientResponse, HTTPClientError>
         do {
             result = try await self.threadPool.runIfActive {
-                self.handle.withLock { handle in
-                    guard let handle else { return .failure(HTTPClientError(code: .failed, message: "libcurl could not create a handle")) }
-                    return Self.performBlocking(handle.pointer, request)
+                guard let handle = self.takeHandle() else {
+                    return .failure(HTTPClientError(code: .failed, message: "libcurl could not create a handle"))
                 }
+                defer { self.giveBack(handle) }
+                return Self.performBlocking(handle.pointer, request)
             }
         } catch {
             throw HTTPClientError(code: .failed, message: "the probe thread pool is shut down")
@@ -144,7 +168,13 @@ public final class CurlHTTPClient: @unchecked Sendable {
         var headers: [(name: String, value: String)] = []
         let limit: Int
         var overflowed = false
-        init(limit: Int) { self.limit = limit }
+        let connectFilter: ConnectFilter?
+        /// Why the filter refused the last address it was asked about.
+        var refusal: String?
+        init(limit: Int, connectFilter: ConnectFilter?) {
+            self.limit = limit
+            self.connectFilter = connectFilter
+        }
     }
 
     private static func performBlocking(
@@ -152,7 +182,7 @@ public final class CurlHTTPClient: @unchecked Sendable {
         _ request: HTTPClientRequest
     ) -> Result<HTTPClientResponse, HTTPClientError> {
         curl_easy_reset(curl)
-        let buffer = ResponseBuffer(limit: request.maxResponseBytes)
+        let buffer = ResponseBuffer(limit: request.maxResponseBytes, connectFilter: request.connectFilter)
         let unmanaged = Unmanaged.passRetained(buffer)
         defer { unmanaged.release() }
         var headerList: UnsafeMutablePointer<curl_slist>?
@@ -177,6 +207,26 @@ public final class CurlHTTPClient: @unchecked Sendable {
             ccurl_setopt_long(curl, CURLOPT_NOBODY, 1)
         } else if request.method != "GET" {
             ccurl_setopt_string(curl, CURLOPT_CUSTOMREQUEST, request.method)
+        }
+        if request.connectFilter != nil {
+            ccurl_setopt_string(curl, CURLOPT_PROXY, "")  // no proxy, not even one from the environment
+            ccurl_setopt_pointer(curl, CURLOPT_OPENSOCKETDATA, unmanaged.toOpaque())
+            ccurl_setopt_opensocket_function(curl) { clientp, purpose, address in
+                let buffer = Unmanaged<ResponseBuffer>.fromOpaque(clientp!).takeUnretainedValue()
+                guard let address, let filter = buffer.connectFilter else { return CURL_SOCKET_BAD }
+                var bytes = [UInt8](repeating: 0, count: 16)
+                var port: Int32 = 0
+                let count = Int(ccurl_sockaddr_address(address, &bytes, &port))
+                guard count > 0 else {
+                    buffer.refusal = "not an IP address"
+                    return CURL_SOCKET_BAD
+                }
+                if let refusal = filter.decide(Array(bytes.prefix(count)), Int(port)) {
+                    buffer.refusal = refusal
+                    return CURL_SOCKET_BAD  // libcurl tries the next address, or fails with CURLE_COULDNT_CONNECT
+                }
+                return ccurl_open_socket(address)
+            }
         }
         ccurl_setopt_pointer(curl, CURLOPT_WRITEDATA, unmanaged.toOpaque())
         ccurl_setopt_write_function(curl) { data, size, count, userdata in
@@ -228,6 +278,9 @@ public final class CurlHTTPClient: @unchecked Sendable {
             code = curl_easy_perform(curl)
         }
         guard code == CURLE_OK else {
+            if let refusal = buffer.refusal, code == CURLE_COULDNT_CONNECT {
+                return .failure(HTTPClientError(code: .addressRefused, message: refusal))
+            }
             if buffer.overflowed {
                 return .failure(
                     HTTPClientError(code: .responseTooLarge, message: "the response body exceeded \(request.maxResponseBytes) bytes")

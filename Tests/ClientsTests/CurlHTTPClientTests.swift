@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOPosix
 import TestSupport
 import Testing
@@ -28,6 +29,47 @@ import Testing
         #expect(stub.lastHeaders["x-api-key"] == "sk-test-key-value")
         stub.respond(status: 503)
         #expect(try await client.perform(HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/models")).status == 503)
+    }
+
+    /// One slow origin must not hold up another request: each request runs on a handle of its own.
+    @Test func requestsRunAtOnce() async throws {
+        let slow = try await RawHTTPTarget(
+            serve: "def serve(c):\n    c.recv(4096); time.sleep(0.8); c.sendall(b'HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\nok')"
+        )
+        let client = CurlHTTPClient(threadPool: self.pool, idleHandles: 2)
+        let started = ContinuousClock.now
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<4 {
+                group.addTask { try await client.perform(HTTPClientRequest(url: "http://127.0.0.1:\(slow.port)/")).status }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(statuses == [200, 200, 200, 200])
+        // One after another they take 3.2 s.
+        #expect(ContinuousClock.now - started < .seconds(2.4))
+    }
+
+    /// The connect filter sees the address curl is about to connect to, and its refusal stops the connection.
+    @Test func theConnectFilterRefusesBeforeConnecting() async throws {
+        let stub = StubHTTPServer()
+        let port = try await stub.start()
+        defer { stub.stop() }
+        let client = CurlHTTPClient(threadPool: self.pool)
+        let seen = NIOLockedValueBox<[String]>([])
+        let filter = ConnectFilter { address, port in
+            seen.withLockedValue { $0.append("\(address) \(port)") }
+            return "refused by the test"
+        }
+        let error = await #expect(throws: HTTPClientError.self) {
+            try await client.perform(HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/models", connectFilter: filter))
+        }
+        #expect(error?.code == .addressRefused)
+        #expect(error?.message == "refused by the test")
+        #expect(seen.withLockedValue { $0 } == ["[127, 0, 0, 1] \(port)"])
+        #expect(stub.requestCount == 0)
+        let allowed = ConnectFilter { _, _ in nil }
+        let response = try await client.perform(HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/models", connectFilter: allowed))
+        #expect(response.status == 200)
     }
 
     /// A CR LF in a header value (from a variable or a secret file) would end the line and inject another header.

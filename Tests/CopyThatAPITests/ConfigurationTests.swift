@@ -93,6 +93,8 @@ import Testing
             ("DATABASE_URL", "not a url"),
             ("BCRYPT_COST", "3"),
             ("SHUTDOWN_GRACE", "0"),
+            ("IMAGE_FETCH_ALLOW", "10.0.0.0/33"),
+            ("IMAGE_FETCH_ALLOW", "images.internal, http://x"),
         ]
         for (name, value) in cases {
             #expect(self.failure([name: value])?.variable == name, "\(name)=\(value)")
@@ -107,7 +109,10 @@ import Testing
         let configuration = try self.load([
             "TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.1 ,fd00::/8",
             "CORS_ORIGINS": "https://app.example.com, http://localhost:3000",
+            "IMAGE_FETCH_ALLOW": "127.0.0.1, Images.Internal",
         ])
+        #expect(configuration.imageFetchPolicy.allowedNetworks.map(\.description) == ["127.0.0.1/32"])
+        #expect(configuration.imageFetchPolicy.allowedHosts == ["images.internal"])
         #expect(configuration.trustedProxies.map(\.description) == ["10.0.0.0/8", "192.168.1.1/32", "fd00::/8"])
         #expect(configuration.corsOrigins == ["https://app.example.com", "http://localhost:3000"])
     }

@@ -52,6 +52,8 @@ public struct APIConfiguration: Sendable {
     public var httpIdleTimeout: Duration
     /// `MAX_CONNECTIONS` (4096): at most this many client connections at once; past it the listener waits.
     public var maxConnections: Int
+    /// `IMAGE_FETCH_ALLOW`: networks and host names an `image_url` may reach despite the address and port rules.
+    public var imageFetchPolicy: ImageFetchPolicy
 
     /// Creates a configuration directly; the defaults are the contract's.
     public init(
@@ -74,7 +76,8 @@ public struct APIConfiguration: Sendable {
         databasePoolSize: Int = 20,
         httpIdleTimeout: Duration = .seconds(60),
         maxConnections: Int = 4096,
-        shutdownGrace: Duration = .seconds(25)
+        shutdownGrace: Duration = .seconds(25),
+        imageFetchPolicy: ImageFetchPolicy = ImageFetchPolicy()
     ) {
         self.databaseURL = databaseURL
         self.redisURL = redisURL
@@ -96,6 +99,7 @@ public struct APIConfiguration: Sendable {
         self.httpIdleTimeout = httpIdleTimeout
         self.maxConnections = maxConnections
         self.shutdownGrace = shutdownGrace
+        self.imageFetchPolicy = imageFetchPolicy
     }
 
     /// Reads the configuration from `environment` (and the files its `*_FILE` variables name).
@@ -136,7 +140,8 @@ public struct APIConfiguration: Sendable {
             databasePoolSize: try reader.integer("DATABASE_POOL_SIZE", default: 20, range: 1...500),
             httpIdleTimeout: .seconds(try reader.integer("HTTP_IDLE_TIMEOUT", default: 60, range: 1...3600)),
             maxConnections: try reader.integer("MAX_CONNECTIONS", default: 4096, range: 1...1_000_000),
-            shutdownGrace: .seconds(try reader.integer("SHUTDOWN_GRACE", default: 25, range: 1...3600))
+            shutdownGrace: .seconds(try reader.integer("SHUTDOWN_GRACE", default: 25, range: 1...3600)),
+            imageFetchPolicy: try reader.imageFetchPolicy("IMAGE_FETCH_ALLOW")
         )
     }
 

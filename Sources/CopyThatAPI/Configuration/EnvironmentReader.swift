@@ -66,4 +66,13 @@ struct EnvironmentReader {
         }
         return networks
     }
+
+    func imageFetchPolicy(_ name: String) throws(APIConfigurationError) -> ImageFetchPolicy {
+        guard let text = try self.value(name) else { return ImageFetchPolicy() }
+        switch ImageFetchPolicy.parse(allowList: text) {
+        case .success(let policy): return policy
+        case .failure(let error):
+            throw APIConfigurationError(variable: name, reason: "\"\(error.entry)\" is neither a network (CIDR or address) nor a host name")
+        }
+    }
 }

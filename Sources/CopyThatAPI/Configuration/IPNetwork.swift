@@ -25,6 +25,18 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// An address from its 4 or 16 bytes in network order (16 bytes of an IPv4-mapped address give the IPv4 one).
+    public init?(bytes: [UInt8]) {
+        if bytes.count == 4 {
+            self.bytes = bytes
+        } else if bytes.count == 16 {
+            let mapped = bytes[0..<10].allSatisfy { $0 == 0 } && bytes[10] == 0xff && bytes[11] == 0xff
+            self.bytes = mapped ? Array(bytes[12..<16]) : bytes
+        } else {
+            return nil
+        }
+    }
+
     /// The canonical text form.
     public var description: String {
         var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
