@@ -49,7 +49,10 @@ schemathesis run "$base/openapi.json" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance \
     --phases examples,coverage,fuzzing \
     --max-examples "$examples" --seed 1 --workers 2 --request-timeout 10 --generation-database none \
-    --exclude-path /api/v1/auth/refresh --no-color || status=$?
+    --exclude-path /api/v1/auth/refresh --exclude-path /api/v1/colors/extract --no-color || status=$?
+# Extraction is left out: without an AI provider configured here a valid request is a documented 503 (which
+# not_a_server_error counts as a failure), and generated image URLs would go to DNS. ExtractionTests cover it
+# against a stub provider.
 # The refresh route rotates the token it is given, so it is fuzzed without the login's token (every case a 4xx).
 schemathesis run "$base/openapi.json" --include-path /api/v1/auth/refresh \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \

@@ -51,19 +51,8 @@ public final class StubHTTPServer: Sendable {
             self.behaviour.withLock { $0.posts.append(String(buffer: body)) }
             return Response(status: .ok)
         }
-        var logger = Logger(label: "stub")
-        logger.logLevel = .critical
-        let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
-            logger: logger
-        )
-        let task = Task { try await app.run() }
+        let (task, port) = await runOnLoopback(router, label: "stub")
         self.task.withLock { $0 = task }
-        var iterator = stream.makeAsyncIterator()
-        let port = await iterator.next() ?? 0
         self.portBox.withLock { $0 = port }
         return port
     }

@@ -32,6 +32,7 @@ public struct APIApplication: Sendable {
     public let responder: RouterResponder<APIRequestContext>
     let ioThreads: NIOThreadPool
     let hashingThreads: NIOThreadPool
+    let httpThreads: NIOThreadPool
     let connectionCap: ConnectionCap
 
     /// Builds everything; nothing connects until used (the first probe round runs when the application starts).
@@ -54,6 +55,11 @@ public struct APIApplication: Sendable {
         ioThreads.start()
         let hashingThreads = NIOThreadPool(numberOfThreads: max(1, System.coreCount))
         hashingThreads.start()
+        // Outbound HTTP (image fetches up to 10 s, AI calls up to 30 s) blocks a thread per call: its own pool, so
+        // that slow origins never hold up a database connect.
+        let httpThreads = NIOThreadPool(numberOfThreads: 16)
+        httpThreads.start()
+        let httpClient = CurlHTTPClient(threadPool: httpThreads, idleHandles: 8)
 
         let pool = try PostgresPool(
             // No overflow: an overflow connection is opened (SCRAM and all) and closed again for every request past
@@ -78,6 +84,16 @@ public struct APIApplication: Sendable {
             logger: logger
         )
         let redis = RedisConnectionPool(url: configuration.redisURL, size: 16, threadPool: ioThreads)
+        let costs = AICostTracker(metrics: metrics, logger: logger)
+        let extraction = ExtractionService(
+            fetcher: ImageFetcher(client: httpClient, policy: configuration.imageFetchPolicy),
+            provider: try configuration.anthropic.map {
+                try AnthropicProvider(settings: $0, client: httpClient, costs: costs, registry: registry)
+            },
+            jobs: ExtractionRepository(database: database),
+            usage: UsageLog(pool: pool),
+            logger: logger
+        )
         var auditLogger = auditLogger ?? Logger(label: "audit")
         auditLogger.logLevel = .info
         let services = APIServices(
@@ -106,6 +122,7 @@ public struct APIApplication: Sendable {
                 registry: registry,
                 hits: metrics.rateLimitHits
             ),
+            extraction: extraction,
             registry: registry,
             metrics: metrics,
             logger: logger
@@ -152,6 +169,7 @@ public struct APIApplication: Sendable {
         AuthRoutes(services: services).add(to: api)
         APIKeyRoutes(services: services).add(to: api)
         ProjectRoutes(services: services).add(to: api)
+        ColorRoutes(services: services, projects: ProjectRoutes(services: services)).add(to: api)
         if let extraRoutes { extraRoutes(router.group("/api/v1")) }
 
         return APIApplication(
@@ -162,6 +180,7 @@ public struct APIApplication: Sendable {
             responder: router.buildResponder(),
             ioThreads: ioThreads,
             hashingThreads: hashingThreads,
+            httpThreads: httpThreads,
             connectionCap: try ConnectionCap(limit: configuration.maxConnections, registry: registry, prefix: "http_server")
         )
     }
@@ -216,5 +235,6 @@ public struct APIApplication: Sendable {
         await self.services.redis.close()
         try? await self.ioThreads.shutdownGracefully()
         try? await self.hashingThreads.shutdownGracefully()
+        try? await self.httpThreads.shutdownGracefully()
     }
 }

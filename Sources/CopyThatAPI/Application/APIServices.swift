@@ -29,6 +29,8 @@ public struct APIServices: Sendable {
     public let keyCodec: APIKeyCodec
     /// Rate limits.
     public let limiter: RateLimiter
+    /// Colour extraction.
+    public let extraction: ExtractionService
     /// The registry `/metrics` renders.
     public let registry: PrometheusRegistry
     /// The catalogue.

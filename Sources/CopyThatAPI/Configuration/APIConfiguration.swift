@@ -52,6 +52,8 @@ public struct APIConfiguration: Sendable {
     public var httpIdleTimeout: Duration
     /// `MAX_CONNECTIONS` (4096): at most this many client connections at once; past it the listener waits.
     public var maxConnections: Int
+    /// `ANTHROPIC_API_KEY` (+ `ANTHROPIC_BASE_URL`, `ANTHROPIC_MODEL`): the AI provider; `nil` without a key.
+    public var anthropic: AnthropicSettings?
     /// `IMAGE_FETCH_ALLOW`: networks and host names an `image_url` may reach despite the address and port rules.
     public var imageFetchPolicy: ImageFetchPolicy
 
@@ -77,7 +79,8 @@ public struct APIConfiguration: Sendable {
         httpIdleTimeout: Duration = .seconds(60),
         maxConnections: Int = 4096,
         shutdownGrace: Duration = .seconds(25),
-        imageFetchPolicy: ImageFetchPolicy = ImageFetchPolicy()
+        imageFetchPolicy: ImageFetchPolicy = ImageFetchPolicy(),
+        anthropic: AnthropicSettings? = nil
     ) {
         self.databaseURL = databaseURL
         self.redisURL = redisURL
@@ -100,6 +103,7 @@ public struct APIConfiguration: Sendable {
         self.maxConnections = maxConnections
         self.shutdownGrace = shutdownGrace
         self.imageFetchPolicy = imageFetchPolicy
+        self.anthropic = anthropic
     }
 
     /// Reads the configuration from `environment` (and the files its `*_FILE` variables name).
@@ -141,7 +145,8 @@ public struct APIConfiguration: Sendable {
             httpIdleTimeout: .seconds(try reader.integer("HTTP_IDLE_TIMEOUT", default: 60, range: 1...3600)),
             maxConnections: try reader.integer("MAX_CONNECTIONS", default: 4096, range: 1...1_000_000),
             shutdownGrace: .seconds(try reader.integer("SHUTDOWN_GRACE", default: 25, range: 1...3600)),
-            imageFetchPolicy: try reader.imageFetchPolicy("IMAGE_FETCH_ALLOW")
+            imageFetchPolicy: try reader.imageFetchPolicy("IMAGE_FETCH_ALLOW"),
+            anthropic: try reader.anthropic()
         )
     }
 

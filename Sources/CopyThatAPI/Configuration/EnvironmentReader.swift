@@ -75,4 +75,17 @@ struct EnvironmentReader {
             throw APIConfigurationError(variable: name, reason: "\"\(error.entry)\" is neither a network (CIDR or address) nor a host name")
         }
     }
+
+    func anthropic() throws(APIConfigurationError) -> AnthropicSettings? {
+        guard let key = try self.value("ANTHROPIC_API_KEY"), !key.isEmpty else { return nil }
+        let base = try self.value("ANTHROPIC_BASE_URL").flatMap { $0.isEmpty ? nil : $0 } ?? "https://api.anthropic.com"
+        guard let url = CurlURL(base), url.scheme == "https" || url.scheme == "http" else {
+            throw APIConfigurationError(variable: "ANTHROPIC_BASE_URL", reason: "must be an http or https URL")
+        }
+        let model = try self.value("ANTHROPIC_MODEL").flatMap { $0.isEmpty ? nil : $0 } ?? AnthropicSettings.defaultModel
+        guard model.utf8.count <= 100, model.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 && $0.value < 0x7f }) else {
+            throw APIConfigurationError(variable: "ANTHROPIC_MODEL", reason: "must be a model name (printable ASCII, at most 100 bytes)")
+        }
+        return AnthropicSettings(baseURL: base, apiKey: key, model: model)
+    }
 }

@@ -61,19 +61,23 @@ public struct ColorRepository: Sendable {
             FROM color_tokens WHERE project_id = $1 ORDER BY created_at DESC, id LIMIT 500
             """,
             [String(projectID)]
-        ).map { row in
-            ColorToken(
-                id: row.int(0) ?? 0,
-                hex: row.string(1),
-                name: row[2],
-                designIntent: row[3],
-                role: row[4],
-                confidence: row[5].flatMap(Double.init),
-                prominence: row[6].flatMap(Double.init),
-                usage: row[7],
-                extractionJobID: row.int(8),
-                createdAt: row.string(9)
-            )
-        }
+        ).map(Self.token)
+    }
+
+    /// A token from a row of `id, hex, name, design_intent, role, confidence, prominence, usage, extraction_job_id,
+    /// iso8601(created_at)`.
+    static func token(_ row: Row) -> ColorToken {
+        ColorToken(
+            id: row.int(0) ?? 0,
+            hex: row.string(1),
+            name: row[2],
+            designIntent: row[3],
+            role: row[4],
+            confidence: row[5].flatMap(Double.init),
+            prominence: row[6].flatMap(Double.init),
+            usage: row[7],
+            extractionJobID: row.int(8),
+            createdAt: row.string(9)
+        )
     }
 }

@@ -28,6 +28,9 @@ enum OpenAPIDocument {
    "name": "projects"
   },
   {
+   "name": "colors"
+  },
+  {
    "name": "health"
   }
  ],
@@ -2961,6 +2964,331 @@ enum OpenAPIDocument {
     },
     "security": []
    }
+  },
+  "/api/v1/colors/extract": {
+   "post": {
+    "summary": "Extract a colour palette from an image (owner or admin of the project; 10 per 60 s per user)",
+    "operationId": "extractColors",
+    "tags": [
+     "colors"
+    ],
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "apiKey": []
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/ExtractionRequest"
+       }
+      }
+     }
+    },
+    "responses": {
+     "200": {
+      "description": "The palette found, stored as the project's colour tokens",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Extraction"
+        }
+       }
+      },
+      "headers": {
+       "X-RateLimit-Limit": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "The limit of the window with the least remaining"
+       },
+       "X-RateLimit-Remaining": {
+        "schema": {
+         "type": "integer"
+        }
+       },
+       "X-RateLimit-Reset": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "Epoch seconds"
+       }
+      }
+     },
+     "401": {
+      "description": "Missing, invalid, expired or revoked credentials",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      },
+      "headers": {
+       "X-RateLimit-Limit": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "The limit of the window with the least remaining"
+       },
+       "X-RateLimit-Remaining": {
+        "schema": {
+         "type": "integer"
+        }
+       },
+       "X-RateLimit-Reset": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "Epoch seconds"
+       }
+      }
+     },
+     "403": {
+      "description": "Disabled account, missing scope or role, or not the owner",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      },
+      "headers": {
+       "X-RateLimit-Limit": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "The limit of the window with the least remaining"
+       },
+       "X-RateLimit-Remaining": {
+        "schema": {
+         "type": "integer"
+        }
+       },
+       "X-RateLimit-Reset": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "Epoch seconds"
+       }
+      }
+     },
+     "404": {
+      "description": "No such project",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      },
+      "headers": {
+       "X-RateLimit-Limit": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "The limit of the window with the least remaining"
+       },
+       "X-RateLimit-Remaining": {
+        "schema": {
+         "type": "integer"
+        }
+       },
+       "X-RateLimit-Reset": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "Epoch seconds"
+       }
+      }
+     },
+     "413": {
+      "description": "image_base64 past 14 MiB of text, an image past 10 MiB, or a body past 15 MiB",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      },
+      "headers": {
+       "X-RateLimit-Limit": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "The limit of the window with the least remaining"
+       },
+       "X-RateLimit-Remaining": {
+        "schema": {
+         "type": "integer"
+        }
+       },
+       "X-RateLimit-Reset": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "Epoch seconds"
+       }
+      }
+     },
+     "415": {
+      "description": "The image is not PNG, JPEG, GIF or WebP (read from its bytes), or the body is not JSON",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      },
+      "headers": {
+       "X-RateLimit-Limit": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "The limit of the window with the least remaining"
+       },
+       "X-RateLimit-Remaining": {
+        "schema": {
+         "type": "integer"
+        }
+       },
+       "X-RateLimit-Reset": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "Epoch seconds"
+       }
+      }
+     },
+     "422": {
+      "description": "Invalid fields; not exactly one image source; a refused or unfetchable image_url (the reason in errors[])",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/ValidationError"
+        }
+       }
+      },
+      "headers": {
+       "X-RateLimit-Limit": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "The limit of the window with the least remaining"
+       },
+       "X-RateLimit-Remaining": {
+        "schema": {
+         "type": "integer"
+        }
+       },
+       "X-RateLimit-Reset": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "Epoch seconds"
+       }
+      }
+     },
+     "429": {
+      "description": "Rate limit exceeded",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      },
+      "headers": {
+       "X-RateLimit-Limit": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "The limit of the window with the least remaining"
+       },
+       "X-RateLimit-Remaining": {
+        "schema": {
+         "type": "integer"
+        }
+       },
+       "X-RateLimit-Reset": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "Epoch seconds"
+       },
+       "Retry-After": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "Seconds"
+       }
+      }
+     },
+     "502": {
+      "description": "The AI provider failed (after retries) or its answer was invalid twice",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      },
+      "headers": {
+       "X-RateLimit-Limit": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "The limit of the window with the least remaining"
+       },
+       "X-RateLimit-Remaining": {
+        "schema": {
+         "type": "integer"
+        }
+       },
+       "X-RateLimit-Reset": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "Epoch seconds"
+       }
+      }
+     },
+     "503": {
+      "description": "The rate limiter's Redis is down (this limit fails closed), or no AI provider is configured",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      },
+      "headers": {
+       "X-RateLimit-Limit": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "The limit of the window with the least remaining"
+       },
+       "X-RateLimit-Remaining": {
+        "schema": {
+         "type": "integer"
+        }
+       },
+       "X-RateLimit-Reset": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "Epoch seconds"
+       }
+      }
+     }
+    }
+   }
   }
  },
  "components": {
@@ -3476,6 +3804,94 @@ enum OpenAPIDocument {
         }
        }
       }
+     }
+    }
+   },
+   "ExtractionRequest": {
+    "type": "object",
+    "required": [
+     "project_id"
+    ],
+    "description": "Exactly one of image_url and image_base64.",
+    "properties": {
+     "project_id": {
+      "type": "integer",
+      "minimum": 1,
+      "maximum": 2147483647
+     },
+     "max_colors": {
+      "type": "integer",
+      "minimum": 1,
+      "maximum": 50,
+      "default": 10
+     },
+     "image_url": {
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 2048,
+      "description": "http or https on port 80 or 443, never an internal address; not redirected; at most 10 MiB"
+     },
+     "image_base64": {
+      "type": "string",
+      "maxLength": 14680064,
+      "description": "base64 (an optional data: prefix is ignored); at most 10 MiB decoded"
+     }
+    }
+   },
+   "Extraction": {
+    "type": "object",
+    "required": [
+     "job_id",
+     "project_id",
+     "provider",
+     "model",
+     "cached",
+     "colors",
+     "dominant_colors",
+     "palette_description",
+     "overall_confidence"
+    ],
+    "properties": {
+     "job_id": {
+      "type": "integer"
+     },
+     "project_id": {
+      "type": "integer"
+     },
+     "provider": {
+      "type": "string",
+      "enum": [
+       "anthropic",
+       "local"
+      ]
+     },
+     "model": {
+      "type": "string"
+     },
+     "cached": {
+      "type": "boolean"
+     },
+     "colors": {
+      "type": "array",
+      "maxItems": 50,
+      "items": {
+       "$ref": "#/components/schemas/ColorToken"
+      }
+     },
+     "dominant_colors": {
+      "type": "array",
+      "items": {
+       "type": "string",
+       "pattern": "^#[0-9A-Fa-f]{6}$"
+      }
+     },
+     "palette_description": {
+      "type": "string"
+     },
+     "overall_confidence": {
+      "type": "number",
+      "minimum": 0,
+      "maximum": 1
      }
     }
    }

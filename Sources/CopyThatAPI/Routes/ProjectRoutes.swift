@@ -27,7 +27,11 @@ struct ProjectRoutes {
     /// The project in the path, if the caller owns it or is an admin: 422 for a bad id, 404 when missing, 403 (and
     /// an `ACCESS_DENIED` audit event) when it is someone else's.
     func owned(_ request: Request, _ context: APIRequestContext) async throws -> (project: Project, user: User) {
-        let id = try context.positiveID("id")
+        try await self.owned(projectID: try context.positiveID("id"), request, context)
+    }
+
+    /// ``owned(_:_:)`` for a project id from elsewhere than the path (a request body).
+    func owned(projectID id: Int, _ request: Request, _ context: APIRequestContext) async throws -> (project: Project, user: User) {
         let (user, found) = try await context.requireUser(for: request, project: id)
         guard let project = found else {
             throw APIError.notFound("Project not found")

@@ -1,0 +1,80 @@
+import Testing
+
+@testable import CopyThatAPI
+
+/// The extraction's pure parts, without sockets or clocks.
+@Suite struct ExtractionUnitTests {
+    let start = ContinuousClock.now
+
+    static func permit(_ breaker: inout CircuitBreaker, at instant: ContinuousClock.Instant) -> Bool {
+        breaker.permit(at: instant)
+    }
+
+    @Test func theBreakerOpensAfterTheThresholdAndTriesOnceAfterItsTime() {
+        var breaker = CircuitBreaker(threshold: 3, openFor: .seconds(30))
+        for _ in 0..<2 {
+            #expect(Self.permit(&breaker, at: self.start))
+            breaker.record(success: false, at: self.start)
+        }
+        #expect(!breaker.isOpen)
+        breaker.record(success: true, at: self.start)  // a success resets the count
+        for _ in 0..<3 { breaker.record(success: false, at: self.start) }
+        #expect(breaker.isOpen)
+        #expect(!Self.permit(&breaker, at: self.start + .seconds(29)))
+        #expect(Self.permit(&breaker, at: self.start + .seconds(30)))  // the trial
+        #expect(!Self.permit(&breaker, at: self.start + .seconds(30)))  // only one
+        breaker.record(success: false, at: self.start + .seconds(31))  // the trial failed: open again, for 30 s more
+        #expect(!Self.permit(&breaker, at: self.start + .seconds(60)))
+        #expect(Self.permit(&breaker, at: self.start + .seconds(61)))
+        breaker.record(success: true, at: self.start + .seconds(62))
+        #expect(breaker.state == .closed(failures: 0))
+    }
+
+    @Test func retriesBackOffWithJitterAndStopAtTheDeadline() {
+        let policy = RetryPolicy(maxAttempts: 4, base: .milliseconds(500), cap: .seconds(8), totalDeadline: .seconds(60))
+        #expect(policy.delay(after: 1, retryAfter: nil, remaining: .seconds(60), jitter: 0) == .milliseconds(250))
+        #expect(policy.delay(after: 1, retryAfter: nil, remaining: .seconds(60), jitter: 1) == .milliseconds(500))
+        #expect(policy.delay(after: 3, retryAfter: nil, remaining: .seconds(60), jitter: 1) == .seconds(2))
+        #expect(policy.delay(after: 4, retryAfter: nil, remaining: .seconds(60), jitter: 0) == nil)  // no call left
+        #expect(policy.delay(after: 1, retryAfter: .seconds(3), remaining: .seconds(60), jitter: 0) == .seconds(3))
+        #expect(policy.delay(after: 1, retryAfter: .seconds(9), remaining: .seconds(60), jitter: 0) == nil)  // past the cap
+        #expect(policy.delay(after: 2, retryAfter: nil, remaining: .milliseconds(400), jitter: 1) == nil)  // past the deadline
+    }
+
+    @Test func anAnswerIsCheckedFieldByField() {
+        let color = ExtractedColor(hex: "#A1b2C3", name: "Teal", designIntent: "primary", confidence: 0.5, usage: "links", prominence: 20)
+        let palette = Palette(colors: [color, color], dominantColors: ["#A1B2C3"], paletteDescription: "ok", overallConfidence: 0.7)
+        #expect(palette.problem(maxColors: 2) == nil)
+        #expect(palette.problem(maxColors: 3) == "2 colours instead of 3")
+        var bad = palette
+        bad.colors[1].hex = "#A1B2C"
+        #expect(bad.problem(maxColors: 2)?.contains("#RRGGBB") == true)
+        bad = palette
+        bad.colors[0].confidence = 1.01
+        #expect(bad.problem(maxColors: 2)?.contains("confidence") == true)
+        bad = palette
+        bad.colors[0].designIntent = "hero"
+        #expect(bad.problem(maxColors: 2)?.contains("design intent") == true)
+        bad = palette
+        bad.colors[0].prominence = -1
+        #expect(bad.problem(maxColors: 2)?.contains("prominence") == true)
+        bad = palette
+        bad.overallConfidence = .nan
+        #expect(bad.problem(maxColors: 2) != nil)
+        for text in ["#12345", "123456", "#12345G", "#1234567", "＃123456"] { #expect(!Palette.isHex(text), "\(text)") }
+    }
+
+    @Test func arrayLiteralsQuoteEveryElement() {
+        #expect(PostgresArrayLiteral.make(["a", nil, #"b "c""#, #"d\e"#, "{,}", ""]) == #"{"a",NULL,"b \"c\"","d\\e","{,}",""}"#)
+        #expect(PostgresArrayLiteral.make([]) == "{}")
+    }
+
+    @Test func mediaTypesComeFromTheBytes() {
+        #expect(ImageMediaType(sniffing: [0xFF, 0xD8, 0xFF, 0xE0]) == .jpeg)
+        #expect(ImageMediaType(sniffing: Array("GIF89a....".utf8)) == .gif)
+        #expect(ImageMediaType(sniffing: Array("RIFF\u{0}\u{0}\u{0}\u{0}WEBPVP8 ".utf8)) == .webp)
+        #expect(ImageMediaType(sniffing: Array("RIFF\u{0}\u{0}\u{0}\u{0}WAVE".utf8)) == nil)
+        #expect(ImageMediaType(sniffing: Array("<svg xmlns=".utf8)) == nil)
+        #expect(ImageMediaType(sniffing: [0x89, 0x50, 0x4E]) == nil)
+    }
+}
