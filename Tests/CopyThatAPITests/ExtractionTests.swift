@@ -155,11 +155,8 @@ import Testing
             // A retry-after past the policy's cap is not waited for: 502 at once, after one call.
             stub.script([.init(status: 429, headers: [("retry-after", "3600")], body: "{}")])
             let started = ContinuousClock.now
-            let refused = try await Self.extract(
-                api,
-                user,
-                ["project_id": projectID, "max_colors": 2, "image_base64": Base64Text.encode(Self.png)]
-            )
+            let another = Base64Text.encode(Self.png + [1])  // not the image just answered, which is cached now
+            let refused = try await Self.extract(api, user, ["project_id": projectID, "max_colors": 2, "image_base64": another])
             #expect(refused.status == 502)
             #expect(stub.received.count == 4)
             #expect(ContinuousClock.now - started < .seconds(2))

@@ -85,6 +85,7 @@ public struct APIApplication: Sendable {
         )
         let redis = RedisConnectionPool(url: configuration.redisURL, size: 16, threadPool: ioThreads)
         let costs = AICostTracker(metrics: metrics, logger: logger)
+        let cache = ResponseCache(redis: redis, prefix: configuration.redisKeyPrefix, metrics: metrics, logger: logger)
         let extraction = ExtractionService(
             fetcher: ImageFetcher(client: httpClient, policy: configuration.imageFetchPolicy),
             provider: try configuration.anthropic.map {
@@ -92,6 +93,8 @@ public struct APIApplication: Sendable {
             },
             jobs: ExtractionRepository(database: database),
             usage: UsageLog(pool: pool),
+            cache: cache,
+            budgets: configuration.budgets,
             logger: logger
         )
         var auditLogger = auditLogger ?? Logger(label: "audit")
@@ -123,6 +126,7 @@ public struct APIApplication: Sendable {
                 hits: metrics.rateLimitHits
             ),
             extraction: extraction,
+            cache: cache,
             registry: registry,
             metrics: metrics,
             logger: logger

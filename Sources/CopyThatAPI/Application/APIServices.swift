@@ -31,6 +31,8 @@ public struct APIServices: Sendable {
     public let limiter: RateLimiter
     /// Colour extraction.
     public let extraction: ExtractionService
+    /// Redis as a cache (colour lists, extraction results).
+    public let cache: ResponseCache
     /// The registry `/metrics` renders.
     public let registry: PrometheusRegistry
     /// The catalogue.

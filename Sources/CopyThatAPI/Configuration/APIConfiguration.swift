@@ -54,6 +54,8 @@ public struct APIConfiguration: Sendable {
     public var maxConnections: Int
     /// `ANTHROPIC_API_KEY` (+ `ANTHROPIC_BASE_URL`, `ANTHROPIC_MODEL`): the AI provider; `nil` without a key.
     public var anthropic: AnthropicSettings?
+    /// `USER_DAILY_BUDGET_USD` (10) and `DAILY_BUDGET_USD` (500): AI spending per UTC day.
+    public var budgets: ExtractionBudgets
     /// `IMAGE_FETCH_ALLOW`: networks and host names an `image_url` may reach despite the address and port rules.
     public var imageFetchPolicy: ImageFetchPolicy
 
@@ -80,7 +82,8 @@ public struct APIConfiguration: Sendable {
         maxConnections: Int = 4096,
         shutdownGrace: Duration = .seconds(25),
         imageFetchPolicy: ImageFetchPolicy = ImageFetchPolicy(),
-        anthropic: AnthropicSettings? = nil
+        anthropic: AnthropicSettings? = nil,
+        budgets: ExtractionBudgets = ExtractionBudgets()
     ) {
         self.databaseURL = databaseURL
         self.redisURL = redisURL
@@ -104,6 +107,7 @@ public struct APIConfiguration: Sendable {
         self.shutdownGrace = shutdownGrace
         self.imageFetchPolicy = imageFetchPolicy
         self.anthropic = anthropic
+        self.budgets = budgets
     }
 
     /// Reads the configuration from `environment` (and the files its `*_FILE` variables name).
@@ -146,7 +150,11 @@ public struct APIConfiguration: Sendable {
             maxConnections: try reader.integer("MAX_CONNECTIONS", default: 4096, range: 1...1_000_000),
             shutdownGrace: .seconds(try reader.integer("SHUTDOWN_GRACE", default: 25, range: 1...3600)),
             imageFetchPolicy: try reader.imageFetchPolicy("IMAGE_FETCH_ALLOW"),
-            anthropic: try reader.anthropic()
+            anthropic: try reader.anthropic(),
+            budgets: ExtractionBudgets(
+                perUser: try reader.dollars("USER_DAILY_BUDGET_USD", default: ExtractionBudgets().perUser),
+                global: try reader.dollars("DAILY_BUDGET_USD", default: ExtractionBudgets().global)
+            )
         )
     }
 

@@ -1,4 +1,5 @@
 import Clients
+import CopyThatInstrumentation
 
 /// Reads `NAME` or `NAME_FILE` from an environment, with typed checks whose errors name the variable.
 struct EnvironmentReader {
@@ -87,5 +88,19 @@ struct EnvironmentReader {
             throw APIConfigurationError(variable: "ANTHROPIC_MODEL", reason: "must be a model name (printable ASCII, at most 100 bytes)")
         }
         return AnthropicSettings(baseURL: base, apiKey: key, model: model)
+    }
+
+    /// A sum of dollars written as `12`, `0.5` or `499.99` (at most nine decimals; no sign, no exponent).
+    func dollars(_ name: String, default fallback: Money) throws(APIConfigurationError) -> Money {
+        guard let text = try self.value(name)?.trimmingWhitespace(), !text.isEmpty else { return fallback }
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        let isDigits: (Substring) -> Bool = { !$0.isEmpty && $0.utf8.allSatisfy { (48...57).contains($0) } }
+        guard parts.count <= 2, isDigits(parts[0]), parts.count == 1 || (isDigits(parts[1]) && parts[1].count <= 9),
+            parts[0].count <= 9, let whole = Int64(parts[0])
+        else {
+            throw APIConfigurationError(variable: name, reason: "must be an amount of dollars such as 10 or 2.50, got \"\(text)\"")
+        }
+        let fraction = parts.count == 2 ? Int64(parts[1] + String(repeating: "0", count: 9 - parts[1].count)) ?? 0 : 0
+        return Money(nanodollars: whole * 1_000_000_000 + fraction)
     }
 }

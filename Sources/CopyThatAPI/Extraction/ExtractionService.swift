@@ -2,6 +2,12 @@ public import CopyThatInstrumentation
 import Crypto
 public import Logging
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 /// What `POST /colors/extract` answers.
 public struct ExtractionResult: Sendable, Encodable {
     /// The `extraction_jobs` row.
@@ -33,22 +39,65 @@ public struct ExtractionResult: Sendable, Encodable {
     }
 }
 
-/// Runs one extraction: the image (fetched or decoded) → an `extraction_jobs` row → the provider → the colour
-/// tokens and the job's completion in one transaction; every provider call's usage is written to `api_usage_logs`.
-/// A provider failure marks the job failed and is a 502 whose text never repeats the provider's.
+/// The daily AI budgets: `USER_DAILY_BUDGET_USD` per user and `DAILY_BUDGET_USD` for everyone, over UTC days.
+public struct ExtractionBudgets: Sendable, Hashable {
+    /// One user's limit.
+    public var perUser: Money
+    /// Everyone's.
+    public var global: Money
+
+    /// The contract's defaults: $10 a user, $500 in all.
+    public init(perUser: Money = Money(nanodollars: 10_000_000_000), global: Money = Money(nanodollars: 500_000_000_000)) {
+        self.perUser = perUser
+        self.global = global
+    }
+}
+
+/// What the result cache keeps of an answer: enough to answer again, and to count what the cache saved.
+struct CachedExtraction: Codable {
+    var palette: Palette
+    var model: String
+    var inputTokens: Int
+    var outputTokens: Int
+}
+
+/// Runs one extraction: the image (fetched or decoded) → the result cache (by image, model, colour count and prompt
+/// version: a repeated image costs no tokens) → the daily budgets (checked with the request's estimated cost before
+/// any call; past them a 429 and nothing spent) → the provider → the colour tokens and the job's completion in one
+/// transaction, the project's cached colour list dropped. Every provider call's usage is written to
+/// `api_usage_logs` (a cache hit too, as a saving). A provider failure marks the job failed and is a 502 whose text
+/// never repeats the provider's.
 public struct ExtractionService: Sendable {
     let fetcher: ImageFetcher
     let provider: AnthropicProvider?
     let jobs: ExtractionRepository
     let usage: UsageLog
+    let cache: ResponseCache
+    let budgets: ExtractionBudgets
     let logger: Logger
 
+    /// How long an extraction result is kept.
+    static let resultTTL: Duration = .seconds(24 * 3600)
+    /// Input tokens assumed for an image before the call (Anthropic scales images to at most about 1,600 tokens;
+    /// the prompt adds a few hundred).
+    static let estimatedInputTokens = 2_000
+
     /// A service; without `provider` every extraction is a 503 (the local provider is not built yet).
-    public init(fetcher: ImageFetcher, provider: AnthropicProvider?, jobs: ExtractionRepository, usage: UsageLog, logger: Logger) {
+    public init(
+        fetcher: ImageFetcher,
+        provider: AnthropicProvider?,
+        jobs: ExtractionRepository,
+        usage: UsageLog,
+        cache: ResponseCache,
+        budgets: ExtractionBudgets,
+        logger: Logger
+    ) {
         self.fetcher = fetcher
         self.provider = provider
         self.jobs = jobs
         self.usage = usage
+        self.cache = cache
+        self.budgets = budgets
         self.logger = logger
     }
 
@@ -65,6 +114,15 @@ public struct ExtractionService: Sendable {
         }
         let image = try await self.image(from: source)
         let digest = SHA256.hash(data: image.bytes).map { String($0, radix: 16, uppercase: false).leftPadded(2) }.joined()
+        let model = provider.settings.model
+        let cacheKey = self.cache.extractionKey(
+            imageSHA256: digest,
+            model: model,
+            maxColors: maxColors,
+            promptVersion: ExtractionPrompt.version
+        )
+        let cached = await self.cache.get(cacheKey).flatMap { try? JSONDecoder().decode(CachedExtraction.self, from: Data($0.utf8)) }
+        if cached == nil { try await self.checkBudgets(userID: userID, provider: provider) }
         let jobID = try await self.jobs.start(
             projectID: projectID,
             userID: userID,
@@ -73,16 +131,39 @@ public struct ExtractionService: Sendable {
             maxColors: maxColors
         )
         let answer: ProviderAnswer
-        do {
-            answer = try await provider.extract(image: image.bytes, mediaType: image.mediaType, maxColors: maxColors)
-        } catch {
-            await self.log(error.calls, userID: userID, projectID: projectID)
-            self.logger.warning(
-                "colour extraction failed at the provider",
-                metadata: ["job_id": "\(jobID)", "reason": "\(error.reason)", "circuit_open": "\(error.circuitOpen)"]
+        if let cached, cached.palette.problem(maxColors: maxColors) == nil {
+            let usage = AICostTracker.Usage(
+                model: cached.model,
+                inputTokens: cached.inputTokens,
+                outputTokens: cached.outputTokens,
+                cached: true,
+                duration: .zero
             )
-            try? await self.jobs.fail(jobID: jobID, reason: error.circuitOpen ? "provider circuit open" : "provider unavailable")
-            throw APIError(.badGateway, "Color extraction service temporarily unavailable")
+            provider.costs.record(usage)
+            let saved = provider.costs.price(of: cached.model).cost(inputTokens: cached.inputTokens, outputTokens: cached.outputTokens)
+            answer = ProviderAnswer(palette: cached.palette, model: cached.model, calls: [ProviderCall(usage: usage, cost: saved)])
+        } else {
+            do {
+                answer = try await provider.extract(image: image.bytes, mediaType: image.mediaType, maxColors: maxColors)
+            } catch {
+                await self.log(error.calls, userID: userID, projectID: projectID)
+                self.logger.warning(
+                    "colour extraction failed at the provider",
+                    metadata: ["job_id": "\(jobID)", "reason": "\(error.reason)", "circuit_open": "\(error.circuitOpen)"]
+                )
+                try? await self.jobs.fail(jobID: jobID, reason: error.circuitOpen ? "provider circuit open" : "provider unavailable")
+                throw APIError(.badGateway, "Color extraction service temporarily unavailable")
+            }
+            let paid = answer.calls.last?.usage
+            let entry = CachedExtraction(
+                palette: answer.palette,
+                model: answer.model,
+                inputTokens: paid?.inputTokens ?? 0,
+                outputTokens: paid?.outputTokens ?? 0
+            )
+            if let data = try? JSONEncoder().encode(entry) {
+                await self.cache.set(cacheKey, String(decoding: data, as: UTF8.self), ttl: Self.resultTTL)
+            }
         }
         await self.log(answer.calls, userID: userID, projectID: projectID)
         let tokens = try await self.jobs.complete(
@@ -92,17 +173,36 @@ public struct ExtractionService: Sendable {
             provider: "anthropic",
             model: answer.model
         )
+        await self.cache.delete(self.cache.projectColorsKey(projectID))
         return ExtractionResult(
             jobID: jobID,
             projectID: projectID,
             provider: "anthropic",
             model: answer.model,
-            cached: false,
+            cached: cached != nil,
             colors: tokens,
             dominantColors: answer.palette.dominantColors,
             paletteDescription: answer.palette.paletteDescription,
             overallConfidence: answer.palette.overallConfidence
         )
+    }
+
+    /// 429 when this request's estimated cost would take the user's or everyone's spending today past its budget.
+    private func checkBudgets(userID: String, provider: AnthropicProvider) async throws {
+        let estimate = provider.costs.price(of: provider.settings.model)
+            .cost(inputTokens: Self.estimatedInputTokens, outputTokens: provider.settings.maxTokens)
+        let spentByUser = try await self.usage.dailyCost(userID: userID)
+        if spentByUser + estimate > self.budgets.perUser {
+            throw Self.overBudget("Daily AI budget reached for this account; try again tomorrow (UTC)", self.budgets.perUser, spentByUser)
+        }
+        let spent = try await self.usage.dailyCost()
+        if spent + estimate > self.budgets.global {
+            throw Self.overBudget("The service's daily AI budget is reached; try again tomorrow (UTC)", self.budgets.global, spent)
+        }
+    }
+
+    private static func overBudget(_ detail: String, _ budget: Money, _ spent: Money) -> APIError {
+        APIError(.tooManyRequests, detail, extra: [("budget_usd", Double(budget.cents) / 100), ("spent_usd", Double(spent.cents) / 100)])
     }
 
     private func log(_ calls: [ProviderCall], userID: String, projectID: Int) async {

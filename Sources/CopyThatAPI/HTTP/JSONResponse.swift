@@ -6,14 +6,19 @@ import NIOCore
 public enum JSONResponse {
     /// `value` as JSON with `status`.
     public static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        Self.raw(try Self.encode(value), status: status)
+    }
+
+    /// `value` as the JSON text ``make(_:status:)`` sends.
+    public static func encode(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(value)
-        return Response(
-            status: status,
-            headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data))
-        )
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    /// JSON text already encoded (from the cache).
+    public static func raw(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }
 

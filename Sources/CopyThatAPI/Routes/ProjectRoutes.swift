@@ -19,8 +19,13 @@ struct ProjectRoutes {
         group.patch("/projects/{id}") { request, context in try await self.update(request, context) }
         group.delete("/projects/{id}") { request, context in try await self.delete(request, context) }
         group.get("/projects/{id}/colors") { request, context in
+            // From the cache for an hour, dropped whenever the project's colours change; checked for access first.
             let (project, _) = try await self.owned(request, context)
-            return try JSONResponse.make(try await ColorRepository(database: self.services.database).list(projectID: project.id))
+            let key = self.services.cache.projectColorsKey(project.id)
+            if let cached = await self.services.cache.get(key) { return JSONResponse.raw(cached) }
+            let text = try JSONResponse.encode(try await ColorRepository(database: self.services.database).list(projectID: project.id))
+            await self.services.cache.set(key, text, ttl: .seconds(3600))
+            return JSONResponse.raw(text)
         }
     }
 
