@@ -125,4 +125,30 @@ public struct UsageLog: Sendable {
         }
         return report
     }
+
+    /// Spending per UTC day over the last `days` days, oldest first: the date (`YYYY-MM-DD`), what was spent (cached
+    /// calls excluded) and how many calls were logged (cached ones included). Days without calls are left out.
+    public func dailyCosts(days: Int = 7) async throws -> [(date: String, cost: Money, requests: Int)] {
+        let timeout = self.timeout
+        let rows = try await self.pool.withConnection { connection in
+            try await connection.query(
+                """
+                SELECT to_char(timestamp AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
+                       COALESCE(SUM(cost_nanodollars) FILTER (WHERE NOT cached), 0), COUNT(*)
+                FROM api_usage_logs
+                WHERE timestamp >= now() - make_interval(days => $1::int)
+                GROUP BY day ORDER BY day
+                """,
+                [String(days)],
+                timeout: timeout
+            )
+        }
+        return rows.compactMap { row in
+            guard row.count == 3, let day = row[0], let spent = row[1].flatMap({ Int64($0) }), let count = row[2].flatMap({ Int($0) })
+            else {
+                return nil
+            }
+            return (day, Money(nanodollars: spent), count)
+        }
+    }
 }

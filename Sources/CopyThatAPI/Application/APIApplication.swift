@@ -174,6 +174,7 @@ public struct APIApplication: Sendable {
         APIKeyRoutes(services: services).add(to: api)
         ProjectRoutes(services: services).add(to: api)
         ColorRoutes(services: services, projects: ProjectRoutes(services: services)).add(to: api)
+        AdminRoutes(services: services).add(to: api)
         if let extraRoutes { extraRoutes(router.group("/api/v1")) }
 
         return APIApplication(

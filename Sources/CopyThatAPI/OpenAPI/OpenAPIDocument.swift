@@ -31,6 +31,9 @@ enum OpenAPIDocument {
    "name": "colors"
   },
   {
+   "name": "admin"
+  },
+  {
    "name": "health"
   }
  ],
@@ -3289,6 +3292,372 @@ enum OpenAPIDocument {
      }
     }
    }
+  },
+  "/api/v1/admin/costs": {
+   "get": {
+    "summary": "The AI cost dashboard (admin)",
+    "operationId": "costDashboard",
+    "tags": [
+     "admin"
+    ],
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "apiKey": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "days",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 365,
+       "default": 30
+      }
+     }
+    ],
+    "responses": {
+     "401": {
+      "description": "Missing, invalid, expired or revoked credentials",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      },
+      "headers": {
+       "X-RateLimit-Limit": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "The limit of the window with the least remaining"
+       },
+       "X-RateLimit-Remaining": {
+        "schema": {
+         "type": "integer"
+        }
+       },
+       "X-RateLimit-Reset": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "Epoch seconds"
+       }
+      }
+     },
+     "403": {
+      "description": "Not an admin",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      },
+      "headers": {
+       "X-RateLimit-Limit": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "The limit of the window with the least remaining"
+       },
+       "X-RateLimit-Remaining": {
+        "schema": {
+         "type": "integer"
+        }
+       },
+       "X-RateLimit-Reset": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "Epoch seconds"
+       }
+      }
+     },
+     "422": {
+      "description": "days outside 1–365",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/ValidationError"
+        }
+       }
+      },
+      "headers": {
+       "X-RateLimit-Limit": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "The limit of the window with the least remaining"
+       },
+       "X-RateLimit-Remaining": {
+        "schema": {
+         "type": "integer"
+        }
+       },
+       "X-RateLimit-Reset": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "Epoch seconds"
+       }
+      }
+     },
+     "429": {
+      "description": "Rate limit exceeded",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      },
+      "headers": {
+       "X-RateLimit-Limit": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "The limit of the window with the least remaining"
+       },
+       "X-RateLimit-Remaining": {
+        "schema": {
+         "type": "integer"
+        }
+       },
+       "X-RateLimit-Reset": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "Epoch seconds"
+       },
+       "Retry-After": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "Seconds"
+       }
+      }
+     },
+     "200": {
+      "description": "AI spending over the period: total, daily average, by model, cache savings (dollars, to the cent)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/CostDashboard"
+        }
+       }
+      },
+      "headers": {
+       "X-RateLimit-Limit": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "The limit of the window with the least remaining"
+       },
+       "X-RateLimit-Remaining": {
+        "schema": {
+         "type": "integer"
+        }
+       },
+       "X-RateLimit-Reset": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "Epoch seconds"
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/v1/admin/costs/daily": {
+   "get": {
+    "summary": "AI spending per day (admin)",
+    "operationId": "dailyCosts",
+    "tags": [
+     "admin"
+    ],
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "apiKey": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "days",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 365,
+       "default": 7
+      }
+     }
+    ],
+    "responses": {
+     "401": {
+      "description": "Missing, invalid, expired or revoked credentials",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      },
+      "headers": {
+       "X-RateLimit-Limit": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "The limit of the window with the least remaining"
+       },
+       "X-RateLimit-Remaining": {
+        "schema": {
+         "type": "integer"
+        }
+       },
+       "X-RateLimit-Reset": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "Epoch seconds"
+       }
+      }
+     },
+     "403": {
+      "description": "Not an admin",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      },
+      "headers": {
+       "X-RateLimit-Limit": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "The limit of the window with the least remaining"
+       },
+       "X-RateLimit-Remaining": {
+        "schema": {
+         "type": "integer"
+        }
+       },
+       "X-RateLimit-Reset": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "Epoch seconds"
+       }
+      }
+     },
+     "422": {
+      "description": "days outside 1–365",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/ValidationError"
+        }
+       }
+      },
+      "headers": {
+       "X-RateLimit-Limit": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "The limit of the window with the least remaining"
+       },
+       "X-RateLimit-Remaining": {
+        "schema": {
+         "type": "integer"
+        }
+       },
+       "X-RateLimit-Reset": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "Epoch seconds"
+       }
+      }
+     },
+     "429": {
+      "description": "Rate limit exceeded",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      },
+      "headers": {
+       "X-RateLimit-Limit": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "The limit of the window with the least remaining"
+       },
+       "X-RateLimit-Remaining": {
+        "schema": {
+         "type": "integer"
+        }
+       },
+       "X-RateLimit-Reset": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "Epoch seconds"
+       },
+       "Retry-After": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "Seconds"
+       }
+      }
+     },
+     "200": {
+      "description": "Spending per UTC day, oldest first (days without calls left out)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/DailyCosts"
+        }
+       }
+      },
+      "headers": {
+       "X-RateLimit-Limit": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "The limit of the window with the least remaining"
+       },
+       "X-RateLimit-Remaining": {
+        "schema": {
+         "type": "integer"
+        }
+       },
+       "X-RateLimit-Reset": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "Epoch seconds"
+       }
+      }
+     }
+    }
+   }
   }
  },
  "components": {
@@ -3892,6 +4261,79 @@ enum OpenAPIDocument {
       "type": "number",
       "minimum": 0,
       "maximum": 1
+     }
+    }
+   },
+   "CostDashboard": {
+    "type": "object",
+    "required": [
+     "period_days",
+     "total_cost_usd",
+     "daily_average_usd",
+     "by_model",
+     "cache_savings_usd",
+     "cache_savings_percentage"
+    ],
+    "properties": {
+     "period_days": {
+      "type": "integer"
+     },
+     "total_cost_usd": {
+      "type": "number"
+     },
+     "daily_average_usd": {
+      "type": "number"
+     },
+     "by_model": {
+      "type": "array",
+      "items": {
+       "type": "object",
+       "required": [
+        "model",
+        "cost",
+        "requests"
+       ],
+       "properties": {
+        "model": {
+         "type": "string"
+        },
+        "cost": {
+         "type": "number"
+        },
+        "requests": {
+         "type": "integer"
+        }
+       }
+      }
+     },
+     "cache_savings_usd": {
+      "type": "number"
+     },
+     "cache_savings_percentage": {
+      "type": "number"
+     }
+    }
+   },
+   "DailyCosts": {
+    "type": "array",
+    "items": {
+     "type": "object",
+     "required": [
+      "date",
+      "cost",
+      "requests"
+     ],
+     "properties": {
+      "date": {
+       "type": "string",
+       "pattern": "^\\d{4}-\\d{2}-\\d{2}$"
+      },
+      "cost": {
+       "type": "number"
+      },
+      "requests": {
+       "type": "integer"
+      }
      }
     }
    }
