@@ -148,3 +148,98 @@ import Testing
         }
     }
 }
+
+/// `PUT /projects/{id}/colors/roles`: checked, all or nothing, one statement however many tokens.
+@Suite(.serialized) struct ColorRoleTests {
+    static func statements(_ api: APIFixture) async throws -> Double {
+        try await api.request("GET", "/metrics").text.split(separator: "\n")
+            .filter { $0.hasPrefix("db_query_duration_seconds_count{") }
+            .compactMap { Double($0.split(separator: " ").last ?? "") }
+            .reduce(0, +)
+    }
+
+    @Test func rolesAreAssignedInOneStatementAndForeignTokensAreNamed() async throws {
+        try await ExtractionTests.withStub { api, stub, user, projectID in
+            stub.script([.text(ExtractionTests.palette(10))])
+            let extraction = try await ExtractionTests.extract(
+                api,
+                user,
+                ["project_id": projectID, "image_base64": ExtractionCacheTests.image]
+            )
+            let ids = (try extraction.object()["colors"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? Int }
+            #expect(ids.count == 10)
+            let path = "/api/v1/projects/\(projectID)/colors/roles"
+            _ = try await api.request("GET", "/api/v1/projects/\(projectID)/colors", headers: [user.bearer])  // cached now
+
+            var before = try await Self.statements(api)
+            let one = try await api.json(
+                "PUT",
+                path,
+                ["role_assignments": [["token_id": ids[0], "role": "background"]]],
+                headers: [user.bearer]
+            )
+            #expect(one.status == 200, "\(one.text)")
+            let forOne = try await Self.statements(api) - before
+            before = try await Self.statements(api)
+            let all = ids.map { ["token_id": $0, "role": "surface"] as [String: Any] }
+            let ten = try await api.json("PUT", path, ["role_assignments": all], headers: [user.bearer])
+            #expect(try ten.object()["updated"] as? Int == 10)
+            #expect(try ten.object()["total"] as? Int == 10)
+            #expect(try await Self.statements(api) - before == forOne)  // the same statements for ten tokens as for one
+
+            // The cached list was dropped: the new roles show.
+            let listed = try await api.request("GET", "/api/v1/projects/\(projectID)/colors", headers: [user.bearer]).array()
+            #expect(Set(listed.compactMap { $0["role"] as? String }) == ["surface"])
+
+            // Another project's token: 422 naming it, and nothing changed, not even the valid assignment beside it.
+            let other = try await api.json("POST", "/api/v1/projects", ["name": "Other"], headers: [user.bearer])
+            let otherID = try other.object()["id"] as? Int ?? 0
+            stub.script([.text(ExtractionTests.palette(1))])
+            let foreignToken = try await ExtractionTests.extract(
+                api,
+                user,
+                ["project_id": otherID, "max_colors": 1, "image_base64": Base64Text.encode(ExtractionTests.png + [7])]
+            )
+            let foreignID = (try foreignToken.object()["colors"] as? [[String: Any]])?.first?["id"] as? Int ?? 0
+            let mixed = try await api.json(
+                "PUT",
+                path,
+                ["role_assignments": [["token_id": ids[0], "role": "primary"], ["token_id": foreignID, "role": "accent"]]],
+                headers: [user.bearer]
+            )
+            #expect(mixed.status == 422)
+            let errors = try mixed.object()["errors"] as? [[String: Any]] ?? []
+            #expect(errors.first?["field"] as? String == "role_assignments.1.token_id")
+            #expect((errors.first?["message"] as? String)?.contains("\(foreignID)") == true)
+            let roles = try await api.sql("SELECT role FROM color_tokens WHERE id = $1", [String(ids[0])])
+            #expect(roles == [["surface"]])
+        }
+    }
+
+    @Test func everyAssignmentIsChecked() async throws {
+        try await ExtractionTests.withStub { api, stub, user, projectID in
+            let path = "/api/v1/projects/\(projectID)/colors/roles"
+            func fields(_ body: [String: Any]) async throws -> [String] {
+                let response = try await api.json("PUT", path, body, headers: [user.bearer])
+                #expect(response.status == 422, "\(body)")
+                return (try response.object()["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
+            }
+            #expect(try await fields([:]) == ["role_assignments"])
+            #expect(try await fields(["role_assignments": []]) == ["role_assignments"])
+            #expect(try await fields(["role_assignments": [["token_id": 1, "role": "hero"]]]) == ["role_assignments.0.role"])
+            #expect(
+                try await fields(["role_assignments": [["token_id": 5, "role": "text"], ["token_id": 5, "role": "info"]]])
+                    == ["role_assignments.1.token_id"]
+            )
+            #expect(try await fields(["role_assignments": [["role": "text"]]]) == ["role_assignments.0.token_id"])
+            let stranger = try await api.newUser()
+            let refused = try await api.json(
+                "PUT",
+                path,
+                ["role_assignments": [["token_id": 1, "role": "text"]]],
+                headers: [stranger.bearer]
+            )
+            #expect(refused.status == 403)
+        }
+    }
+}

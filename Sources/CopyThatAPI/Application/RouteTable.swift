@@ -52,6 +52,10 @@ struct RecordingRoutes {
         self.on(.post, path, handler)
     }
 
+    func put(_ path: String, _ handler: @escaping @Sendable (Request, APIRequestContext) async throws -> Response) {
+        self.on(.put, path, handler)
+    }
+
     func patch(_ path: String, _ handler: @escaping @Sendable (Request, APIRequestContext) async throws -> Response) {
         self.on(.patch, path, handler)
     }

@@ -80,4 +80,33 @@ public struct ColorRepository: Sendable {
             createdAt: row.string(9)
         )
     }
+
+    /// Sets the roles of the project's tokens in one statement (the seeds' N+1 fixed): nothing is changed when any id
+    /// is not a token of this project; returns the ids changed and the ids that are not the project's.
+    public func assignRoles(projectID: Int, _ assignments: [(tokenID: Int, role: String)]) async throws -> (updated: [Int], foreign: [Int])
+    {
+        let rows = try await self.database.query(
+            """
+            WITH wanted AS (SELECT * FROM unnest($2::int[], $3::text[]) AS w (id, role)),
+                 foreign_ids AS (
+                     SELECT w.id FROM wanted w LEFT JOIN color_tokens t ON t.id = w.id AND t.project_id = $1
+                     WHERE t.id IS NULL
+                 ),
+                 changed AS (
+                     UPDATE color_tokens t SET role = w.role FROM wanted w
+                     WHERE t.id = w.id AND t.project_id = $1 AND NOT EXISTS (SELECT 1 FROM foreign_ids)
+                     RETURNING t.id
+                 )
+            SELECT 'foreign', id FROM foreign_ids UNION ALL SELECT 'updated', id FROM changed
+            """,
+            [
+                String(projectID),
+                PostgresArrayLiteral.make(assignments.map { String($0.tokenID) }),
+                PostgresArrayLiteral.make(assignments.map(\.role)),
+            ]
+        )
+        let foreign = rows.filter { $0.string(0) == "foreign" }.compactMap { $0.int(1) }
+        let updated = rows.filter { $0.string(0) == "updated" }.compactMap { $0.int(1) }
+        return (updated, foreign)
+    }
 }

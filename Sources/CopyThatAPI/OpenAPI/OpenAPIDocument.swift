@@ -3658,6 +3658,239 @@ enum OpenAPIDocument {
      }
     }
    }
+  },
+  "/api/v1/projects/{id}/colors/roles": {
+   "put": {
+    "summary": "Assign design roles to a project's colour tokens in one statement (owner or admin)",
+    "operationId": "assignColorRoles",
+    "tags": [
+     "colors"
+    ],
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "apiKey": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 2147483647
+      }
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/RoleAssignments"
+       }
+      }
+     }
+    },
+    "responses": {
+     "401": {
+      "description": "Missing, invalid, expired or revoked credentials",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      },
+      "headers": {
+       "X-RateLimit-Limit": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "The limit of the window with the least remaining"
+       },
+       "X-RateLimit-Remaining": {
+        "schema": {
+         "type": "integer"
+        }
+       },
+       "X-RateLimit-Reset": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "Epoch seconds"
+       }
+      }
+     },
+     "403": {
+      "description": "Disabled account, missing scope or role, or not the owner",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      },
+      "headers": {
+       "X-RateLimit-Limit": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "The limit of the window with the least remaining"
+       },
+       "X-RateLimit-Remaining": {
+        "schema": {
+         "type": "integer"
+        }
+       },
+       "X-RateLimit-Reset": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "Epoch seconds"
+       }
+      }
+     },
+     "404": {
+      "description": "No such project",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      },
+      "headers": {
+       "X-RateLimit-Limit": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "The limit of the window with the least remaining"
+       },
+       "X-RateLimit-Remaining": {
+        "schema": {
+         "type": "integer"
+        }
+       },
+       "X-RateLimit-Reset": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "Epoch seconds"
+       }
+      }
+     },
+     "422": {
+      "description": "Invalid assignments: a role not among the ten, a token twice, or a token that is not this project's (each named; nothing changed)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/ValidationError"
+        }
+       }
+      },
+      "headers": {
+       "X-RateLimit-Limit": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "The limit of the window with the least remaining"
+       },
+       "X-RateLimit-Remaining": {
+        "schema": {
+         "type": "integer"
+        }
+       },
+       "X-RateLimit-Reset": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "Epoch seconds"
+       }
+      }
+     },
+     "429": {
+      "description": "Rate limit exceeded",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      },
+      "headers": {
+       "X-RateLimit-Limit": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "The limit of the window with the least remaining"
+       },
+       "X-RateLimit-Remaining": {
+        "schema": {
+         "type": "integer"
+        }
+       },
+       "X-RateLimit-Reset": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "Epoch seconds"
+       },
+       "Retry-After": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "Seconds"
+       }
+      }
+     },
+     "200": {
+      "description": "How many tokens changed, of how many asked",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "updated",
+          "total"
+         ],
+         "properties": {
+          "updated": {
+           "type": "integer"
+          },
+          "total": {
+           "type": "integer"
+          }
+         }
+        }
+       }
+      },
+      "headers": {
+       "X-RateLimit-Limit": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "The limit of the window with the least remaining"
+       },
+       "X-RateLimit-Remaining": {
+        "schema": {
+         "type": "integer"
+        }
+       },
+       "X-RateLimit-Reset": {
+        "schema": {
+         "type": "integer"
+        },
+        "description": "Epoch seconds"
+       }
+      }
+     }
+    }
+   }
   }
  },
  "components": {
@@ -4333,6 +4566,48 @@ enum OpenAPIDocument {
       },
       "requests": {
        "type": "integer"
+      }
+     }
+    }
+   },
+   "RoleAssignments": {
+    "type": "object",
+    "required": [
+     "role_assignments"
+    ],
+    "properties": {
+     "role_assignments": {
+      "type": "array",
+      "minItems": 1,
+      "maxItems": 500,
+      "items": {
+       "type": "object",
+       "required": [
+        "token_id",
+        "role"
+       ],
+       "properties": {
+        "token_id": {
+         "type": "integer",
+         "minimum": 1,
+         "maximum": 2147483647
+        },
+        "role": {
+         "type": "string",
+         "enum": [
+          "primary",
+          "secondary",
+          "accent",
+          "success",
+          "error",
+          "warning",
+          "info",
+          "background",
+          "surface",
+          "text"
+         ]
+        }
+       }
       }
      }
     }

@@ -13,6 +13,45 @@ struct ColorRoutes {
 
     func add(to group: RecordingRoutes) {
         group.post("/colors/extract") { request, context in try await self.extract(request, context) }
+        group.put("/projects/{id}/colors/roles") { request, context in try await self.assignRoles(request, context) }
+    }
+
+    struct RoleUpdate: Encodable {
+        var updated: Int
+        var total: Int
+    }
+
+    /// `{role_assignments: [{token_id, role}]}`: every assignment checked (one of the ten roles; each token once; each
+    /// a token of this project, else a 422 naming it and nothing changed), then written in one statement.
+    func assignRoles(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let (project, _) = try await self.projects.owned(request, context)
+        var body = try await RequestBody.jsonObject(request)
+        var assignments: [(tokenID: Int, role: String)] = []
+        var seen: Set<Int> = []
+        for (index, item) in (body.objects("role_assignments", required: true, minItems: 1, maxItems: 500) ?? []).enumerated() {
+            var item = item
+            let tokenID = item.integer("token_id", required: true, range: 1...Int(Int32.max))
+            let role = item.string("role", required: true, minLength: 1, maxLength: 20)
+            if let role, !Palette.designIntents.contains(role) {
+                item.fail("role", "must be one of \(Palette.designIntents.joined(separator: ", "))")
+            }
+            if let tokenID, !seen.insert(tokenID).inserted { item.fail("token_id", "token \(tokenID) is assigned twice") }
+            body.absorb(item, prefix: "role_assignments.\(index)")
+            if let tokenID, let role, item.errors.isEmpty { assignments.append((tokenID, role)) }
+        }
+        try body.finish()
+        let colors = ColorRepository(database: self.services.database)
+        let result = try await colors.assignRoles(projectID: project.id, assignments)
+        if !result.foreign.isEmpty {
+            let positions = Dictionary(assignments.enumerated().map { ($1.tokenID, $0) }, uniquingKeysWith: { first, _ in first })
+            throw APIError.validation(
+                result.foreign.sorted().map { id in
+                    .init(field: "role_assignments.\(positions[id] ?? 0).token_id", message: "token \(id) is not a colour of this project")
+                }
+            )
+        }
+        await self.services.cache.delete(self.services.cache.projectColorsKey(project.id))
+        return try JSONResponse.make(RoleUpdate(updated: result.updated.count, total: assignments.count))
     }
 
     func extract(_ request: Request, _ context: APIRequestContext) async throws -> Response {
