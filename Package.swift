@@ -65,6 +65,7 @@ let package = Package(
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CLibYAML", providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(name: "CImageCodecs", providers: [.apt(["libpng-dev", "libjpeg62-turbo-dev"])]),
         .systemLibrary(name: "CLinuxEpoll"),
         .systemLibrary(name: "CLinuxMalloc"),
         .target(name: "LibYAML", dependencies: ["CLibYAML"]),
@@ -169,6 +170,7 @@ let package = Package(
         .target(
             name: "CopyThatAPI",
             dependencies: [
+                "CImageCodecs",
                 "Clients",
                 "Probes",
                 "CopyThatInstrumentation",

@@ -269,18 +269,6 @@ import Testing
         }
     }
 
-    @Test func withoutAProviderExtractionIsUnavailable() async throws {
-        try await APIFixture.with { api in
-            let user = try await api.newUser()
-            let project = try await api.json("POST", "/api/v1/projects", ["name": "No AI"], headers: [user.bearer])
-            let response = try await Self.extract(
-                api,
-                user,
-                ["project_id": try project.object()["id"] as? Int ?? 0, "image_base64": Base64Text.encode(Self.png)]
-            )
-            #expect(response.status == 503)
-        }
-    }
 }
 
 /// Standard base64, for request bodies.

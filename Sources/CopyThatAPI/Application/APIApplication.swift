@@ -95,6 +95,8 @@ public struct APIApplication: Sendable {
             usage: UsageLog(pool: pool),
             cache: cache,
             budgets: configuration.budgets,
+            local: LocalPaletteProvider(decoder: ImageDecoder(threadPool: hashingThreads)),
+            fallback: configuration.extractionFallback,
             logger: logger
         )
         var auditLogger = auditLogger ?? Logger(label: "audit")

@@ -54,6 +54,8 @@ public struct APIConfiguration: Sendable {
     public var maxConnections: Int
     /// `ANTHROPIC_API_KEY` (+ `ANTHROPIC_BASE_URL`, `ANTHROPIC_MODEL`): the AI provider; `nil` without a key.
     public var anthropic: AnthropicSettings?
+    /// `EXTRACTION_FALLBACK` (`none`): whether the local provider answers when the AI provider fails.
+    public var extractionFallback: ExtractionFallback
     /// `USER_DAILY_BUDGET_USD` (10) and `DAILY_BUDGET_USD` (500): AI spending per UTC day.
     public var budgets: ExtractionBudgets
     /// `IMAGE_FETCH_ALLOW`: networks and host names an `image_url` may reach despite the address and port rules.
@@ -83,7 +85,8 @@ public struct APIConfiguration: Sendable {
         shutdownGrace: Duration = .seconds(25),
         imageFetchPolicy: ImageFetchPolicy = ImageFetchPolicy(),
         anthropic: AnthropicSettings? = nil,
-        budgets: ExtractionBudgets = ExtractionBudgets()
+        budgets: ExtractionBudgets = ExtractionBudgets(),
+        extractionFallback: ExtractionFallback = .none
     ) {
         self.databaseURL = databaseURL
         self.redisURL = redisURL
@@ -108,6 +111,7 @@ public struct APIConfiguration: Sendable {
         self.imageFetchPolicy = imageFetchPolicy
         self.anthropic = anthropic
         self.budgets = budgets
+        self.extractionFallback = extractionFallback
     }
 
     /// Reads the configuration from `environment` (and the files its `*_FILE` variables name).
@@ -154,7 +158,13 @@ public struct APIConfiguration: Sendable {
             budgets: ExtractionBudgets(
                 perUser: try reader.dollars("USER_DAILY_BUDGET_USD", default: ExtractionBudgets().perUser),
                 global: try reader.dollars("DAILY_BUDGET_USD", default: ExtractionBudgets().global)
-            )
+            ),
+            extractionFallback: try reader.value("EXTRACTION_FALLBACK").map { text throws(APIConfigurationError) in
+                guard let fallback = ExtractionFallback(rawValue: text) else {
+                    throw APIConfigurationError(variable: "EXTRACTION_FALLBACK", reason: "must be none or local, got \"\(text)\"")
+                }
+                return fallback
+            } ?? .none
         )
     }
 

@@ -39,6 +39,14 @@ public struct ExtractionResult: Sendable, Encodable {
     }
 }
 
+/// What answers when the AI provider fails: nobody (a 502), or the local provider.
+public enum ExtractionFallback: String, Sendable {
+    /// A 502 "Color extraction service temporarily unavailable".
+    case none
+    /// ``LocalPaletteProvider``.
+    case local
+}
+
 /// The daily AI budgets: `USER_DAILY_BUDGET_USD` per user and `DAILY_BUDGET_USD` for everyone, over UTC days.
 public struct ExtractionBudgets: Sendable, Hashable {
     /// One user's limit.
@@ -74,6 +82,8 @@ public struct ExtractionService: Sendable {
     let usage: UsageLog
     let cache: ResponseCache
     let budgets: ExtractionBudgets
+    let local: LocalPaletteProvider
+    let fallback: ExtractionFallback
     let logger: Logger
 
     /// How long an extraction result is kept.
@@ -82,7 +92,8 @@ public struct ExtractionService: Sendable {
     /// the prompt adds a few hundred).
     static let estimatedInputTokens = 2_000
 
-    /// A service; without `provider` every extraction is a 503 (the local provider is not built yet).
+    /// A service; without `provider` every extraction is the local provider's, and with one, `fallback` says
+    /// whether the local provider answers when it fails.
     public init(
         fetcher: ImageFetcher,
         provider: AnthropicProvider?,
@@ -90,6 +101,8 @@ public struct ExtractionService: Sendable {
         usage: UsageLog,
         cache: ResponseCache,
         budgets: ExtractionBudgets,
+        local: LocalPaletteProvider,
+        fallback: ExtractionFallback = .none,
         logger: Logger
     ) {
         self.fetcher = fetcher
@@ -98,6 +111,8 @@ public struct ExtractionService: Sendable {
         self.usage = usage
         self.cache = cache
         self.budgets = budgets
+        self.local = local
+        self.fallback = fallback
         self.logger = logger
     }
 
@@ -109,11 +124,21 @@ public struct ExtractionService: Sendable {
     }
 
     func extract(projectID: Int, userID: String, source: ImageSource, maxColors: Int) async throws -> ExtractionResult {
-        guard let provider = self.provider else {
-            throw APIError.unavailable("Color extraction is not configured (ANTHROPIC_API_KEY is not set)")
-        }
         let image = try await self.image(from: source)
         let digest = SHA256.hash(data: image.bytes).map { String($0, radix: 16, uppercase: false).leftPadded(2) }.joined()
+        let start = {
+            try await self.jobs.start(
+                projectID: projectID,
+                userID: userID,
+                sourceType: source.typeName,
+                imageSHA256: digest,
+                maxColors: maxColors
+            )
+        }
+        guard let provider = self.provider else {
+            let jobID = try await start()
+            return try await self.extractLocally(jobID: jobID, projectID: projectID, image: image, maxColors: maxColors)
+        }
         let model = provider.settings.model
         let cacheKey = self.cache.extractionKey(
             imageSHA256: digest,
@@ -123,13 +148,7 @@ public struct ExtractionService: Sendable {
         )
         let cached = await self.cache.get(cacheKey).flatMap { try? JSONDecoder().decode(CachedExtraction.self, from: Data($0.utf8)) }
         if cached == nil { try await self.checkBudgets(userID: userID, provider: provider) }
-        let jobID = try await self.jobs.start(
-            projectID: projectID,
-            userID: userID,
-            sourceType: source.typeName,
-            imageSHA256: digest,
-            maxColors: maxColors
-        )
+        let jobID = try await start()
         let answer: ProviderAnswer
         if let cached, cached.palette.problem(maxColors: maxColors) == nil {
             let usage = AICostTracker.Usage(
@@ -151,6 +170,9 @@ public struct ExtractionService: Sendable {
                     "colour extraction failed at the provider",
                     metadata: ["job_id": "\(jobID)", "reason": "\(error.reason)", "circuit_open": "\(error.circuitOpen)"]
                 )
+                if self.fallback == .local {
+                    return try await self.extractLocally(jobID: jobID, projectID: projectID, image: image, maxColors: maxColors)
+                }
                 try? await self.jobs.fail(jobID: jobID, reason: error.circuitOpen ? "provider circuit open" : "provider unavailable")
                 throw APIError(.badGateway, "Color extraction service temporarily unavailable")
             }
@@ -184,6 +206,31 @@ public struct ExtractionService: Sendable {
             dominantColors: answer.palette.dominantColors,
             paletteDescription: answer.palette.paletteDescription,
             overallConfidence: answer.palette.overallConfidence
+        )
+    }
+
+    /// The local provider's palette for job `jobID`, stored as its colours; a decoding failure fails the job.
+    private func extractLocally(jobID: Int, projectID: Int, image: FetchedImage, maxColors: Int) async throws -> ExtractionResult {
+        let palette: Palette
+        do {
+            palette = try await self.local.extract(image: image, maxColors: maxColors)
+        } catch {
+            try? await self.jobs.fail(jobID: jobID, reason: "the image could not be decoded")
+            throw error
+        }
+        let model = LocalPaletteProvider.model
+        let tokens = try await self.jobs.complete(jobID: jobID, projectID: projectID, palette: palette, provider: "local", model: model)
+        await self.cache.delete(self.cache.projectColorsKey(projectID))
+        return ExtractionResult(
+            jobID: jobID,
+            projectID: projectID,
+            provider: "local",
+            model: model,
+            cached: false,
+            colors: tokens,
+            dominantColors: palette.dominantColors,
+            paletteDescription: palette.paletteDescription,
+            overallConfidence: palette.overallConfidence
         )
     }
 
