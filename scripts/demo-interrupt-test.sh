@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Checks the quick start's promise that Ctrl-C leaves nothing running, the way a terminal delivers it: SIGINT to the
 # whole process group of `scripts/demo.sh`, twice in quick succession (an impatient second Ctrl-C used to cut the
-# cleanup short and leave PostgreSQL or Redis running). Passes when the demo exits 130 and its PostgreSQL, Redis,
-# Alertmanager and working directory are gone. Run by scripts/test.sh after the unit tests.
-#   scripts/demo-interrupt-test.sh      (EXPORTER=PATH to use another copythat-exporter binary)
+# cleanup short and leave PostgreSQL or Redis running). Passes when the demo exits 130 and its API, PostgreSQL,
+# Redis, Alertmanager and working directory are gone. Run by scripts/test.sh after the unit tests.
+#   scripts/demo-interrupt-test.sh      (EXPORTER=PATH, API=PATH to use other binaries)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 exporter="${EXPORTER:-.build/debug/copythat-exporter}"
+api="${API:-.build/debug/copythat-api}"
 [ -x "$exporter" ] || swift build --product copythat-exporter >/dev/null
+[ -x "$api" ] || swift build --product copythat-api >/dev/null
 fail() {
     echo "demo-interrupt-test: FAILED: $*" >&2
     sed 's/^/    demo: /' "$log" >&2
@@ -15,6 +17,7 @@ fail() {
 }
 
 port=$(scripts/free-port.sh)
+api_port=$(scripts/free-port.sh)
 log=$(mktemp /tmp/copythat-demo-test.XXXXXX)
 demo=""
 # Whatever happens here, the demo does not outlive the test.
@@ -28,12 +31,12 @@ finish() {
 trap finish EXIT
 # Started as a terminal starts a job: in a process group of its own (the demo's pid), with SIGINT at its default
 # disposition (a background job of a script would inherit it ignored, and bash cannot trap an ignored signal).
-EXPORTER="$exporter" python3 -c '
+EXPORTER="$exporter" API="$api" python3 -c '
 import os, signal, sys
 signal.signal(signal.SIGINT, signal.SIG_DFL)
 os.setsid()
-os.execvp("bash", ["bash", "scripts/demo.sh", "--listen", sys.argv[1]])
-' "127.0.0.1:$port" >"$log" 2>&1 &
+os.execvp("bash", ["bash", "scripts/demo.sh", "--listen", sys.argv[1], "--api-listen", sys.argv[2]])
+' "127.0.0.1:$port" "127.0.0.1:$api_port" >"$log" 2>&1 &
 demo=$!
 ready=""
 for _ in $(seq 1 600); do
@@ -48,7 +51,9 @@ done
 # The demo's own banner says where its servers keep their data.
 work=$(sed -n 's|^postgres.sh: PostgreSQL listening on .* (data in \(.*\)/postgres)$|\1|p' "$log" | head -1)
 [ -n "$work" ] && [ -d "$work" ] || fail "no working directory found in the demo's output"
-pids=$(cat "$work/redis/redis.pid" "$work/alertmanager/alertmanager.pid")
+pids=$(cat "$work/redis/redis.pid" "$work/alertmanager/alertmanager.pid" "$work/api.pid")
+# The exporter scrapes the API: the demo's whole stack is up.
+curl -fs "http://127.0.0.1:$api_port/health/live" >/dev/null || fail "the API does not answer on port $api_port"
 pids="$pids $(head -1 "$work/postgres/data/postmaster.pid")"
 group=$(ps -o pgid= -p "$demo" | tr -d ' ')
 [ "$group" = "$demo" ] || fail "the demo is not the leader of its process group ($group)"
@@ -71,4 +76,4 @@ for pid in $pids; do
 done
 [ ! -e "$work" ] || fail "$work is still there"
 grep -q "demo: stopped" "$log" || fail "the demo did not say it stopped"
-echo "demo-interrupt-test: two Ctrl-Cs stopped the demo (exit 130); PostgreSQL, Redis, Alertmanager and $work are gone"
+echo "demo-interrupt-test: two Ctrl-Cs stopped the demo (exit 130); the API, PostgreSQL, Redis, Alertmanager and $work are gone"

@@ -41,4 +41,6 @@ if [ "$#" -eq 0 ]; then
     bash scripts/differential-rules.sh
     # The quick start's promise: Ctrl-C (even twice) stops the demo and leaves nothing running.
     bash scripts/demo-interrupt-test.sh
+    # The whole stack: real traffic through the API until HighAICost reaches the Alertmanager.
+    bash scripts/stack-alert-test.sh
 fi

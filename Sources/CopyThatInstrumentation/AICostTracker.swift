@@ -128,6 +128,16 @@ public final class AICostTracker: Sendable {
         return Self.fallbackPrice
     }
 
+    /// Creates `model`'s series at zero (cost, tokens, successful extractions), so that the first calls after start
+    /// show as an increase: a counter series that appears with its first value already counted gives `increase()`
+    /// nothing, and an alert over it would miss the spending that created it.
+    public func prepare(model: String) {
+        _ = try? self.metrics.aiCost.labels(model)
+        _ = try? self.metrics.aiTokens.labels(model, "input")
+        _ = try? self.metrics.aiTokens.labels(model, "output")
+        _ = try? self.metrics.aiExtractions.labels(model, "success")
+    }
+
     /// Records one call; returns its cost (zero for a cached result).
     @discardableResult
     public func record(_ usage: Usage) -> Money {

@@ -85,6 +85,7 @@ public struct APIApplication: Sendable {
         )
         let redis = RedisConnectionPool(url: configuration.redisURL, size: 16, threadPool: ioThreads)
         let costs = AICostTracker(metrics: metrics, logger: logger)
+        if let model = configuration.anthropic?.model { costs.prepare(model: model) }
         let cache = ResponseCache(redis: redis, prefix: configuration.redisKeyPrefix, metrics: metrics, logger: logger)
         let extraction = ExtractionService(
             fetcher: ImageFetcher(client: httpClient, policy: configuration.imageFetchPolicy),

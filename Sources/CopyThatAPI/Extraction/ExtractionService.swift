@@ -14,7 +14,7 @@ public struct ExtractionResult: Sendable, Encodable {
     public var jobID: Int
     /// The project.
     public var projectID: Int
-    /// `anthropic` (or `local`, once the local provider exists).
+    /// `anthropic` or `local`.
     public var provider: String
     /// The model that answered.
     public var model: String

@@ -3262,7 +3262,7 @@ enum OpenAPIDocument {
       }
      },
      "503": {
-      "description": "The rate limiter's Redis is down (this limit fails closed), or no AI provider is configured",
+      "description": "The rate limiter's Redis is down (this limit fails closed)",
       "content": {
        "application/json": {
         "schema": {

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The whole stack end to end, as the quick start runs it: scripts/demo.sh --ai-stub (PostgreSQL, Redis,
+# Alertmanager, copythat-api with the stub AI provider, copythat-exporter scraping it and evaluating alerts/), then
+# real traffic through the API: an account, a project, ten extractions with different colour counts (each a new
+# question for the cache, about $1.23 of tokens each), until HighAICost, computed from the API's own
+# ai_cost_usd_total, is firing in the exporter and has reached the Alertmanager. Ctrl-C then removes everything.
+# Run by scripts/test.sh after the unit tests.
+#   scripts/stack-alert-test.sh      (EXPORTER=PATH, API=PATH to use other binaries; the debug ones by default)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+exporter="${EXPORTER:-.build/debug/copythat-exporter}"
+api_binary="${API:-.build/debug/copythat-api}"
+[ -x "$exporter" ] || swift build --product copythat-exporter >/dev/null
+[ -x "$api_binary" ] || swift build --product copythat-api >/dev/null
+port=$(scripts/free-port.sh)
+api_port=$(scripts/free-port.sh)
+log=$(mktemp /tmp/copythat-stack-test.XXXXXX)
+demo=""
+finish() {
+    if [ -n "$demo" ] && kill -0 "$demo" 2>/dev/null; then
+        kill -INT -- "-$demo" 2>/dev/null || true
+        for _ in $(seq 1 300); do kill -0 "$demo" 2>/dev/null || break; sleep 0.2; done
+    fi
+    rm -f "$log"
+}
+trap finish EXIT
+fail() {
+    echo "stack-alert-test: FAILED: $*" >&2
+    sed 's/^/    demo: /' "$log" | tail -40 >&2
+    exit 1
+}
+EXPORTER="$exporter" API="$api_binary" python3 -c '
+import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+os.setsid()
+os.execvp("bash", ["bash", "scripts/demo.sh", "--listen", sys.argv[1], "--api-listen", sys.argv[2], "--ai-stub"])
+' "127.0.0.1:$port" "127.0.0.1:$api_port" >"$log" 2>&1 &
+demo=$!
+for _ in $(seq 1 600); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/health/ready")" = "200" ] && break
+    kill -0 "$demo" 2>/dev/null || fail "the demo exited before it was ready"
+    sleep 0.2
+done
+api="http://127.0.0.1:$api_port/api/v1"
+alertmanager=$(grep -o 'http://127.0.0.1:[0-9]*/api/v2/alerts' "$log" | head -1)
+[ -n "$alertmanager" ] || fail "the demo did not print the Alertmanager's address"
+
+curl -fs -X POST "$api/auth/register" -H 'Content-Type: application/json' \
+    -d '{"email": "stack@example.com", "password": "a long passphrase"}' >/dev/null || fail "register"
+token=$(curl -fs "$api/auth/token" -d 'username=stack@example.com&password=a long passphrase' | jq -r .access_token)
+project=$(curl -fs -X POST "$api/projects" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+    -d '{"name": "Stack"}' | jq -r .id)
+# One scrape of the API's zero-valued cost series first (the exporter scrapes every 15 s from its start), so that
+# what follows is an increase.
+sleep 16
+image=$(base64 -w0 examples/images/palette-four.png)
+for count in 1 2 3 4 5 6 7 8 9 10; do
+    status=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$api/colors/extract" -H "Authorization: Bearer $token" \
+        -H 'Content-Type: application/json' -d "{\"project_id\": $project, \"max_colors\": $count, \"image_base64\": \"$image\"}")
+    [ "$status" = "200" ] || fail "extraction $count answered $status"
+done
+for _ in $(seq 1 120); do
+    if curl -s "$alertmanager" | jq -e '.[] | select(.labels.alertname == "HighAICost" and .labels.job == "copythat-api")' >/dev/null; then
+        echo "stack-alert-test: HighAICost reached the Alertmanager from the API's own metrics"
+        exit 0
+    fi
+    sleep 0.5
+done
+curl -s "http://127.0.0.1:$port/api/v1/rules" | jq -c '.data.groups[].rules[] | select(.name == "HighAICost")' >&2 || true
+fail "HighAICost never reached the Alertmanager"
