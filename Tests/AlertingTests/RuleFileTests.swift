@@ -20,8 +20,8 @@ import Testing
         let names = groups.flatMap(\.rules).map(\.name)
         #expect(
             names == [
-                "HighErrorRate", "SlowRequests", "DatabasePoolExhausted", "HighAICost", "RateLimitingTriggered", "CriticalDependencyDown",
-                "AIProviderUnreachable", "ScrapeTargetDown",
+                "HighErrorRate", "SlowRequests", "DatabasePoolExhausted", "HighAICost", "AIProviderCircuitOpen", "RateLimitingTriggered",
+                "CriticalDependencyDown", "AIProviderUnreachable", "ScrapeTargetDown",
             ]
         )
     }

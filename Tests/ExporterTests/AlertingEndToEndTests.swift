@@ -228,7 +228,7 @@ import Testing
             targetUp,
             "Prometheus never scraped the exporter: \(server.standardError.suffix(1000)) \(exporter.standardError.suffix(1000))"
         )
-        #expect(ruleNames.count == 8)
+        #expect(ruleNames.count == 9)
         #expect(healthyRules == 8, "rules: \(ruleNames)")
         // The exporter evaluates the same file: its rules API lists the same eight rules, all healthy.
         let ours = try #require((try await Self.get("http://127.0.0.1:\(exporterPort)/api/v1/rules")).flatMap(Self.json) as? [String: Any])
