@@ -6,6 +6,8 @@
 #   bash scripts/demo.sh [--listen HOST:PORT] [--api-listen HOST:PORT] [--ai-stub]
 #     --listen      the exporter's address (default 127.0.0.1:9470)
 #     --api-listen  the API's address (default 127.0.0.1:8000)
+#     --alert-for NAME=DURATION   the exporter holds alert NAME for DURATION instead of its rule's `for` (repeat it;
+#                   the rule files are not touched: alert_for_overrides in the exporter's configuration)
 #     --ai-stub     the API's AI provider is scripts/anthropic-stub.py (valid palettes, large token counts: drives
 #                   ai_cost_usd_total and HighAICost with no account); otherwise ANTHROPIC_API_KEY from the
 #                   environment, and without one the local provider answers
@@ -15,11 +17,17 @@ cd "$(dirname "$0")/.."
 listen="127.0.0.1:9470"
 api_listen="127.0.0.1:8000"
 ai_stub=""
+overrides=""
 while [ "$#" -gt 0 ]; do
     case "$1" in
     --listen) listen=${2:?--listen needs HOST:PORT}; shift 2 ;;
     --api-listen) api_listen=${2:?--api-listen needs HOST:PORT}; shift 2 ;;
     --ai-stub) ai_stub=yes; shift ;;
+    --alert-for)
+        override=${2:?--alert-for needs NAME=DURATION}
+        overrides="$overrides  ${override%%=*}: ${override#*=}"$'\n'
+        shift 2
+        ;;
     *) echo "demo: unknown argument $1 (see the comment at the top of scripts/demo.sh)" >&2; exit 2 ;;
     esac
 done
@@ -104,6 +112,7 @@ alertmanagers: [$ALERTMANAGER_URL]
 scrape_targets:
   - {job: copythat-api, url: 'http://$api_listen/metrics'}
 CONFIG
+if [ -n "$overrides" ]; then printf 'alert_for_overrides:\n%s' "$overrides" >>"$work/exporter.yaml"; fi
 
 api="http://$api_listen/api/v1"
 cat >&2 <<TEXT

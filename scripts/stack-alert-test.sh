@@ -3,7 +3,9 @@
 # Alertmanager, copythat-api with the stub AI provider, copythat-exporter scraping it and evaluating alerts/), then
 # real traffic through the API: an account, a project, ten extractions with different colour counts (each a new
 # question for the cache, about $1.23 of tokens each), until HighAICost, computed from the API's own
-# ai_cost_usd_total, is firing in the exporter and has reached the Alertmanager. Ctrl-C then removes everything.
+# ai_cost_usd_total, has reached the Alertmanager; then PostgreSQL stopped and requests answered 503 until
+# HighErrorRate, from the API's own http_requests_total, has too (its `for: 2m` held 0 s through the exporter's
+# alert_for_overrides, never in the rule file). Ctrl-C then removes everything.
 # Run by scripts/test.sh after the unit tests.
 #   scripts/stack-alert-test.sh      (EXPORTER=PATH, API=PATH to use other binaries; the debug ones by default)
 set -euo pipefail
@@ -29,11 +31,13 @@ fail() {
     sed 's/^/    demo: /' "$log" | tail -40 >&2
     exit 1
 }
-EXPORTER="$exporter" API="$api_binary" python3 -c '
+# The general limits raised, so that the error burst below is answered 503, not 429.
+RATE_LIMIT_PER_MINUTE=1000000 RATE_LIMIT_PER_HOUR=100000000 EXPORTER="$exporter" API="$api_binary" python3 -c '
 import os, signal, sys
 signal.signal(signal.SIGINT, signal.SIG_DFL)
 os.setsid()
-os.execvp("bash", ["bash", "scripts/demo.sh", "--listen", sys.argv[1], "--api-listen", sys.argv[2], "--ai-stub"])
+os.execvp("bash", ["bash", "scripts/demo.sh", "--listen", sys.argv[1], "--api-listen", sys.argv[2], "--ai-stub",
+                   "--alert-for", "HighErrorRate=0s"])
 ' "127.0.0.1:$port" "127.0.0.1:$api_port" >"$log" 2>&1 &
 demo=$!
 for _ in $(seq 1 600); do
@@ -59,12 +63,31 @@ for count in 1 2 3 4 5 6 7 8 9 10; do
         -H 'Content-Type: application/json' -d "{\"project_id\": $project, \"max_colors\": $count, \"image_base64\": \"$image\"}")
     [ "$status" = "200" ] || fail "extraction $count answered $status"
 done
-for _ in $(seq 1 120); do
-    if curl -s "$alertmanager" | jq -e '.[] | select(.labels.alertname == "HighAICost" and .labels.job == "copythat-api")' >/dev/null; then
-        echo "stack-alert-test: HighAICost reached the Alertmanager from the API's own metrics"
-        exit 0
-    fi
-    sleep 0.5
-done
-curl -s "http://127.0.0.1:$port/api/v1/rules" | jq -c '.data.groups[].rules[] | select(.name == "HighAICost")' >&2 || true
-fail "HighAICost never reached the Alertmanager"
+# Waits until the Alertmanager holds alert $1 for the API's job.
+await_alert() {
+    for _ in $(seq 1 120); do
+        curl -s "$alertmanager" | jq -e --arg name "$1" '.[] | select(.labels.alertname == $name and .labels.job == "copythat-api")' \
+            >/dev/null && return 0
+        sleep 0.5
+    done
+    curl -s "http://127.0.0.1:$port/api/v1/rules" | jq -c --arg name "$1" '.data.groups[].rules[] | select(.name == $name)' >&2 || true
+    fail "$1 never reached the Alertmanager"
+}
+await_alert HighAICost
+echo "stack-alert-test: HighAICost reached the Alertmanager from the API's own metrics"
+
+# PostgreSQL gone: every authenticated request is a 503. Two bursts a scrape apart, so that the 5xx series the first
+# scrape finds has grown by the next one.
+work=$(sed -n 's|^postgres.sh: PostgreSQL listening on .* (data in \(.*\)/postgres)$|\1|p' "$log" | head -1)
+[ -n "$work" ] || fail "no working directory found in the demo's output"
+bash scripts/postgres.sh stop "$work/postgres" >/dev/null 2>&1 || fail "could not stop PostgreSQL"
+burst() {
+    for _ in $(seq 1 60); do
+        curl -s -o /dev/null -w '%{http_code}\n' "$api/projects" -H "Authorization: Bearer $token"
+    done | sort | uniq -c | tr '\n' ' '
+}
+echo "stack-alert-test: with PostgreSQL stopped: $(burst)" >&2
+sleep 16
+echo "stack-alert-test: and again: $(burst)" >&2
+await_alert HighErrorRate
+echo "stack-alert-test: HighErrorRate reached the Alertmanager from the API's own metrics"

@@ -52,7 +52,7 @@ struct ExporterRuntime: Sendable {
             logger: logger
         )
         if alerting.isEnabled {
-            let groups = try RuleFileLoader.load(paths: alerting.ruleFiles)
+            let groups = try RuleFileLoader.load(paths: alerting.ruleFiles).overridingFor(alerting.alertForOverrideMilliseconds)
             var settings = RuleEngine.Settings()
             settings.evaluationInterval = Self.milliseconds(alerting.evaluationInterval)
             settings.externalLabels = alerting.externalLabels

@@ -18,6 +18,8 @@ package struct AlertingConfiguration: Sendable {
     package var scrapeLimits = ScrapeLimits()
     /// `max_series`: the most series the rule engine holds.
     package var maxSeries = 200_000
+    /// `alert_for_overrides`: alert name → the `for` to use instead of the rule file's (tests, demos).
+    package var alertForOverrides: [String: Duration] = [:]
     /// Whether the exporter's own registry is scraped too (as job `copythat-exporter`).
     package var scrapeSelf = true
     /// Alertmanagers and webhooks to notify.
@@ -25,4 +27,9 @@ package struct AlertingConfiguration: Sendable {
 
     /// Whether the rule engine runs at all.
     package var isEnabled: Bool { !self.ruleFiles.isEmpty }
+
+    /// ``alertForOverrides`` in milliseconds, as the rule engine counts.
+    package var alertForOverrideMilliseconds: [String: Int64] {
+        self.alertForOverrides.mapValues { Int64($0.components.seconds) * 1000 + $0.components.attoseconds / 1_000_000_000_000_000 }
+    }
 }

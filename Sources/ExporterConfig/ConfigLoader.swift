@@ -44,10 +44,23 @@ public struct ConfigLoader: Sendable {
         let reader = NodeReader(file: file, environment: self.environment, baseDirectory: FilePaths.directory(of: file))
         let configuration = try reader.configuration(root)
         // Rule files are checked with the configuration, so that check-config catches a rule the engine cannot run.
+        let groups: [RuleGroup]
         do {
-            _ = try RuleFileLoader.load(paths: configuration.alerting.ruleFiles)
+            groups = try RuleFileLoader.load(paths: configuration.alerting.ruleFiles)
         } catch {
             throw ConfigError(file: error.file, line: error.line, reason: error.message)
+        }
+        let alerts = Set(
+            groups.flatMap(\.rules).compactMap { rule -> String? in
+                if case .alerting(let definition) = rule { return definition.name }
+                return nil
+            }
+        )
+        for name in configuration.alerting.alertForOverrides.keys.sorted() where !alerts.contains(name) {
+            throw ConfigError(
+                file: file,
+                reason: "alert_for_overrides names \(name.debugDescription), which no rule file defines as an alert"
+            )
         }
         return configuration
     }

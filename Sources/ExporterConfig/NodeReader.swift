@@ -18,7 +18,7 @@ package struct NodeReader {
         "listen", "probe_interval", "probe_timeout", "failure_threshold", "success_threshold", "shutdown_delay",
         "shutdown_grace", "log_level", "metrics_auth", "dependencies", "rule_files", "evaluation_interval", "external_labels",
         "external_url", "resend_delay", "scrape_targets", "scrape_self", "alertmanagers", "webhooks", "http_idle_timeout",
-        "max_connections", "scrape_limits", "max_series",
+        "max_connections", "scrape_limits", "max_series", "alert_for_overrides",
     ]
     private static let dependencyKeys: Set<String> = [
         "name", "type", "url", "url_file", "password_file", "critical", "timeout", "api_key", "api_key_file", "base_url",
@@ -71,6 +71,14 @@ package struct NodeReader {
                 for (name, nameNode, labelValue) in try self.mapping(value, allowed: nil, what: "external_labels") {
                     guard LabelNames.isValid(name) else { throw self.error(nameNode, "invalid label name \"\(name)\" in external_labels") }
                     configuration.alerting.externalLabels[name] = try self.string(labelValue)
+                }
+            case "alert_for_overrides":
+                for (name, _, hold) in try self.mapping(value, allowed: nil, what: "alert_for_overrides") {
+                    configuration.alerting.alertForOverrides[name] = try self.duration(
+                        hold,
+                        key: "alert_for_overrides.\(name)",
+                        allowZero: true
+                    )
                 }
             case "scrape_targets":
                 for item in try self.list(value, what: "scrape_targets") {

@@ -51,6 +51,39 @@ import Testing
         #expect(alerting.destinations.map(\.kind) == [.alertmanager, .alertmanager, .webhook])
     }
 
+    @Test func alertForOverridesShortenAHoldWithoutTouchingTheRuleFile() throws {
+        let file = Self.repository.appendingPathComponent("exporter.yaml").path
+        let configuration = try ConfigLoader(environment: [:]).parse(
+            yaml: "rule_files: [alerts/copythat.rules.yml]\nalert_for_overrides: {HighErrorRate: 10s, SlowRequests: 0s}",
+            file: file
+        )
+        #expect(configuration.alerting.alertForOverrideMilliseconds == ["HighErrorRate": 10_000, "SlowRequests": 0])
+        let groups = try RuleFileLoader.load(paths: configuration.alerting.ruleFiles)
+            .overridingFor(configuration.alerting.alertForOverrideMilliseconds)
+        let holds = Dictionary(
+            uniqueKeysWithValues: groups.flatMap(\.rules).compactMap { rule -> (String, Int64)? in
+                guard case .alerting(let definition) = rule else { return nil }
+                return (definition.name, definition.holdMilliseconds)
+            }
+        )
+        #expect(holds["HighErrorRate"] == 10_000)
+        #expect(holds["SlowRequests"] == 0)
+        #expect(holds["DatabasePoolExhausted"] == 60_000)  // as the file says
+        // An alert no rule file defines, and a bad duration, are errors that say so.
+        #expect {
+            try ConfigLoader(environment: [:]).parse(
+                yaml: "rule_files: [alerts/copythat.rules.yml]\nalert_for_overrides: {HighErrorRat: 10s}",
+                file: file
+            )
+        } throws: { ($0 as? ConfigError)?.reason.contains("\"HighErrorRat\"") == true }
+        #expect {
+            try ConfigLoader(environment: [:]).parse(
+                yaml: "rule_files: [alerts/copythat.rules.yml]\nalert_for_overrides: {HighErrorRate: soon}",
+                file: file
+            )
+        } throws: { ($0 as? ConfigError)?.line == 2 }
+    }
+
     @Test func scrapeLimitsApplyToEveryTargetAndATargetOverridesThem() throws {
         let configuration = try ConfigLoader(environment: [:]).parse(
             yaml: """

@@ -116,7 +116,14 @@ struct ServeCommand: AsyncParsableCommand {
         if let ruleService = runtime.ruleService {
             services.append(.init(service: ruleService))
             services.append(
-                .init(service: RuleReloadService(engine: ruleService.engine, ruleFiles: configuration.alerting.ruleFiles, logger: logger))
+                .init(
+                    service: RuleReloadService(
+                        engine: ruleService.engine,
+                        ruleFiles: configuration.alerting.ruleFiles,
+                        forOverrides: configuration.alerting.alertForOverrideMilliseconds,
+                        logger: logger
+                    )
+                )
             )
             logger.info(
                 "evaluating rules",

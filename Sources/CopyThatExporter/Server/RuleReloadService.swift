@@ -8,6 +8,7 @@ import UnixSignals
 struct RuleReloadService: Service {
     let engine: RuleEngine
     let ruleFiles: [String]
+    var forOverrides: [String: Int64] = [:]
     let logger: Logger
 
     func run() async throws {
@@ -21,7 +22,7 @@ struct RuleReloadService: Service {
     @discardableResult
     func reload() -> Bool {
         do {
-            let groups = try RuleFileLoader.load(paths: self.ruleFiles)
+            let groups = try RuleFileLoader.load(paths: self.ruleFiles).overridingFor(self.forOverrides)
             self.engine.reload(groups: groups)
             self.logger.info(
                 "rules reloaded",
