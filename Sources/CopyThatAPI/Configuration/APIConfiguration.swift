@@ -54,6 +54,8 @@ public struct APIConfiguration: Sendable {
     public var maxConnections: Int
     /// `ANTHROPIC_API_KEY` (+ `ANTHROPIC_BASE_URL`, `ANTHROPIC_MODEL`): the AI provider; `nil` without a key.
     public var anthropic: AnthropicSettings?
+    /// `EXTRACTION_RATE_LIMIT` (10): extractions per 60 s per user.
+    public var extractionRateLimit: Int
     /// `EXTRACTION_FALLBACK` (`none`): whether the local provider answers when the AI provider fails.
     public var extractionFallback: ExtractionFallback
     /// `USER_DAILY_BUDGET_USD` (10) and `DAILY_BUDGET_USD` (500): AI spending per UTC day.
@@ -86,7 +88,8 @@ public struct APIConfiguration: Sendable {
         imageFetchPolicy: ImageFetchPolicy = ImageFetchPolicy(),
         anthropic: AnthropicSettings? = nil,
         budgets: ExtractionBudgets = ExtractionBudgets(),
-        extractionFallback: ExtractionFallback = .none
+        extractionFallback: ExtractionFallback = .none,
+        extractionRateLimit: Int = 10
     ) {
         self.databaseURL = databaseURL
         self.redisURL = redisURL
@@ -112,6 +115,7 @@ public struct APIConfiguration: Sendable {
         self.anthropic = anthropic
         self.budgets = budgets
         self.extractionFallback = extractionFallback
+        self.extractionRateLimit = extractionRateLimit
     }
 
     /// Reads the configuration from `environment` (and the files its `*_FILE` variables name).
@@ -164,7 +168,8 @@ public struct APIConfiguration: Sendable {
                     throw APIConfigurationError(variable: "EXTRACTION_FALLBACK", reason: "must be none or local, got \"\(text)\"")
                 }
                 return fallback
-            } ?? .none
+            } ?? .none,
+            extractionRateLimit: try reader.integer("EXTRACTION_RATE_LIMIT", default: 10, range: 1...1_000_000_000)
         )
     }
 

@@ -1,13 +1,15 @@
 import Hummingbird
 
-/// `POST /colors/extract`: owner or admin of the project, 10 extractions per 60 s per user (failing closed without
+/// `POST /colors/extract`: owner or admin of the project, 10 extractions per 60 s per user (`EXTRACTION_RATE_LIMIT`) (failing closed without
 /// Redis: this limit is what stands between a client and the AI bill), bodies up to 15 MiB.
 struct ColorRoutes {
     let services: APIServices
     let projects: ProjectRoutes
 
-    /// The extraction limit, per user.
-    static let window = RateLimitWindow(name: "extraction", limit: 10, seconds: 60)
+    /// The extraction limit, per user: `EXTRACTION_RATE_LIMIT` (10) per 60 s.
+    var window: RateLimitWindow {
+        RateLimitWindow(name: "extraction", limit: self.services.configuration.extractionRateLimit, seconds: 60)
+    }
     /// The body limit on this route.
     static let bodyLimit = 15 << 20
 
@@ -56,7 +58,7 @@ struct ColorRoutes {
 
     func extract(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let user = try await context.requireUser(for: request)
-        switch await self.services.limiter.check(subject: "extract:\(user.id)", windows: [Self.window], policy: .closed) {
+        switch await self.services.limiter.check(subject: "extract:\(user.id)", windows: [self.window], policy: .closed) {
         case .unavailable:
             throw APIError.unavailable("Color extraction is temporarily unavailable, try again shortly")
         case .decided(let decision) where !decision.allowed:
