@@ -25,37 +25,70 @@ public struct ExtractionRepository: Sendable {
         return rows.first?.int(0) ?? 0
     }
 
-    /// Completes job `jobID` with `palette`: its colours inserted (in one statement) and the job marked completed,
-    /// in one transaction. Returns the tokens as stored.
+    /// Completes pending job `jobID` with `palette`: its colours inserted and the job marked completed in one
+    /// statement (so at once, or not at), returning the tokens as stored.
     public func complete(jobID: Int, projectID: Int, palette: Palette, provider: String, model: String) async throws -> [ColorToken] {
-        let colors = palette.colors
-        return try await self.database.transaction { transaction in
-            let rows = try await transaction.execute(
-                """
-                INSERT INTO color_tokens (project_id, extraction_job_id, hex, name, design_intent, confidence, prominence, usage)
-                SELECT $1, $2, c.hex, c.name, c.intent, c.confidence, c.prominence, c.usage
-                FROM unnest($3::text[], $4::text[], $5::text[], $6::real[], $7::real[], $8::text[], $9::int[])
-                    AS c (hex, name, intent, confidence, prominence, usage, position)
-                ORDER BY c.position
-                RETURNING id, hex, name, design_intent, role, confidence, prominence, usage, extraction_job_id, iso8601(created_at)
+        try await self.insertColors(
+            job: "UPDATE extraction_jobs SET status = 'completed', provider = $10, model = $11, completed_at = now() WHERE id = $2",
+            jobParameters: [String(jobID), provider, model],
+            projectID: projectID,
+            palette: palette
+        )
+    }
+
+    /// Records an extraction that needs no pending state (a cached answer, the local provider): the job, completed,
+    /// and its colours in one statement. Returns the job's id and the tokens.
+    public func record(
+        projectID: Int,
+        userID: String,
+        sourceType: String,
+        imageSHA256: String,
+        maxColors: Int,
+        palette: Palette,
+        provider: String,
+        model: String
+    ) async throws -> (jobID: Int, tokens: [ColorToken]) {
+        let tokens = try await self.insertColors(
+            job: """
+                INSERT INTO extraction_jobs (project_id, user_id, source_type, image_sha256, max_colors, status, provider, model, completed_at)
+                VALUES ($1, $10::uuid, $11, $12, $13::int, 'completed', $14, $15, now()) RETURNING id
                 """,
-                [
-                    String(projectID), String(jobID),
-                    PostgresArrayLiteral.make(colors.map(\.hex)),
-                    PostgresArrayLiteral.make(colors.map(\.name)),
-                    PostgresArrayLiteral.make(colors.map(\.designIntent)),
-                    PostgresArrayLiteral.make(colors.map { String($0.confidence) }),
-                    PostgresArrayLiteral.make(colors.map { String($0.prominence) }),
-                    PostgresArrayLiteral.make(colors.map(\.usage)),
-                    PostgresArrayLiteral.make(colors.indices.map { String($0) }),
-                ]
-            )
-            _ = try await transaction.execute(
-                "UPDATE extraction_jobs SET status = 'completed', provider = $2, model = $3, completed_at = now() WHERE id = $1",
-                [String(jobID), provider, model]
-            )
-            return rows.map(ColorRepository.token).sorted { $0.id < $1.id }
-        }
+            jobParameters: [nil, userID, sourceType, imageSHA256, String(maxColors), provider, model],
+            projectID: projectID,
+            palette: palette
+        )
+        return (tokens.first?.extractionJobID ?? 0, tokens)
+    }
+
+    /// One statement: `job` (an UPDATE or INSERT of the job, `RETURNING id`, with its own parameters from $10 on;
+    /// `$2` is the job id for an UPDATE) and the palette's colours as tokens of that job.
+    private func insertColors(job: String, jobParameters: [String?], projectID: Int, palette: Palette) async throws -> [ColorToken] {
+        let colors = palette.colors
+        let isInsert = job.hasPrefix("INSERT")
+        let jobStatement = isInsert ? job : job + " RETURNING id"
+        let rows = try await self.database.query(
+            """
+            WITH job AS (\(jobStatement))
+            INSERT INTO color_tokens (project_id, extraction_job_id, hex, name, design_intent, confidence, prominence, usage)
+            SELECT $1, job.id, c.hex, c.name, c.intent, c.confidence, c.prominence, c.usage
+            FROM job, unnest($3::text[], $4::text[], $5::text[], $6::real[], $7::real[], $8::text[], $9::int[])
+                AS c (hex, name, intent, confidence, prominence, usage, position)
+            WHERE $2::int IS NOT NULL
+            ORDER BY c.position
+            RETURNING id, hex, name, design_intent, role, confidence, prominence, usage, extraction_job_id, iso8601(created_at)
+            """,
+            [
+                String(projectID), isInsert ? "0" : jobParameters[0],
+                PostgresArrayLiteral.make(colors.map(\.hex)),
+                PostgresArrayLiteral.make(colors.map(\.name)),
+                PostgresArrayLiteral.make(colors.map(\.designIntent)),
+                PostgresArrayLiteral.make(colors.map { String($0.confidence) }),
+                PostgresArrayLiteral.make(colors.map { String($0.prominence) }),
+                PostgresArrayLiteral.make(colors.map(\.usage)),
+                PostgresArrayLiteral.make(colors.indices.map { String($0) }),
+            ] + jobParameters.dropFirst()
+        )
+        return rows.map(ColorRepository.token).sorted { $0.id < $1.id }
     }
 
     /// Marks job `jobID` failed with `reason` (at most 500 characters; never the provider's own words).

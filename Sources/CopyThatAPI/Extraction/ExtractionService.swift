@@ -126,31 +126,20 @@ public struct ExtractionService: Sendable {
     func extract(projectID: Int, userID: String, source: ImageSource, maxColors: Int) async throws -> ExtractionResult {
         let image = try await self.image(from: source)
         let digest = SHA256.hash(data: image.bytes).map { String($0, radix: 16, uppercase: false).leftPadded(2) }.joined()
-        let start = {
-            try await self.jobs.start(
-                projectID: projectID,
-                userID: userID,
-                sourceType: source.typeName,
-                imageSHA256: digest,
-                maxColors: maxColors
-            )
-        }
+        let job = JobFacts(projectID: projectID, userID: userID, sourceType: source.typeName, imageSHA256: digest, maxColors: maxColors)
         guard let provider = self.provider else {
-            let jobID = try await start()
-            return try await self.extractLocally(jobID: jobID, projectID: projectID, image: image, maxColors: maxColors)
+            return try await self.extractLocally(job, pendingJobID: nil, image: image)
         }
-        let model = provider.settings.model
         let cacheKey = self.cache.extractionKey(
             imageSHA256: digest,
-            model: model,
+            model: provider.settings.model,
             maxColors: maxColors,
             promptVersion: ExtractionPrompt.version
         )
-        let cached = await self.cache.get(cacheKey).flatMap { try? JSONDecoder().decode(CachedExtraction.self, from: Data($0.utf8)) }
-        if cached == nil { try await self.checkBudgets(userID: userID, provider: provider) }
-        let jobID = try await start()
-        let answer: ProviderAnswer
-        if let cached, cached.palette.problem(maxColors: maxColors) == nil {
+        if let text = await self.cache.get(cacheKey), let cached = try? JSONDecoder().decode(CachedExtraction.self, from: Data(text.utf8)),
+            cached.palette.problem(maxColors: maxColors) == nil
+        {
+            // A repeated image: no call, no spending; the saving is logged at what the call would have cost.
             let usage = AICostTracker.Usage(
                 model: cached.model,
                 inputTokens: cached.inputTokens,
@@ -160,32 +149,60 @@ public struct ExtractionService: Sendable {
             )
             provider.costs.record(usage)
             let saved = provider.costs.price(of: cached.model).cost(inputTokens: cached.inputTokens, outputTokens: cached.outputTokens)
-            answer = ProviderAnswer(palette: cached.palette, model: cached.model, calls: [ProviderCall(usage: usage, cost: saved)])
-        } else {
-            do {
-                answer = try await provider.extract(image: image.bytes, mediaType: image.mediaType, maxColors: maxColors)
-            } catch {
-                await self.log(error.calls, userID: userID, projectID: projectID)
-                self.logger.warning(
-                    "colour extraction failed at the provider",
-                    metadata: ["job_id": "\(jobID)", "reason": "\(error.reason)", "circuit_open": "\(error.circuitOpen)"]
-                )
-                if self.fallback == .local {
-                    return try await self.extractLocally(jobID: jobID, projectID: projectID, image: image, maxColors: maxColors)
-                }
-                try? await self.jobs.fail(jobID: jobID, reason: error.circuitOpen ? "provider circuit open" : "provider unavailable")
-                throw APIError(.badGateway, "Color extraction service temporarily unavailable")
-            }
-            let paid = answer.calls.last?.usage
-            let entry = CachedExtraction(
-                palette: answer.palette,
-                model: answer.model,
-                inputTokens: paid?.inputTokens ?? 0,
-                outputTokens: paid?.outputTokens ?? 0
+            let (jobID, tokens) = try await self.jobs.record(
+                projectID: projectID,
+                userID: userID,
+                sourceType: job.sourceType,
+                imageSHA256: digest,
+                maxColors: maxColors,
+                palette: cached.palette,
+                provider: "anthropic",
+                model: cached.model
             )
-            if let data = try? JSONEncoder().encode(entry) {
-                await self.cache.set(cacheKey, String(decoding: data, as: UTF8.self), ttl: Self.resultTTL)
+            await self.log([ProviderCall(usage: usage, cost: saved)], userID: userID, projectID: projectID)
+            await self.cache.delete(self.cache.projectColorsKey(projectID))
+            return ExtractionResult(
+                job: jobID,
+                job,
+                provider: "anthropic",
+                model: cached.model,
+                cached: true,
+                tokens: tokens,
+                palette: cached.palette
+            )
+        }
+        try await self.checkBudgets(userID: userID, provider: provider)
+        let jobID = try await self.jobs.start(
+            projectID: projectID,
+            userID: userID,
+            sourceType: job.sourceType,
+            imageSHA256: digest,
+            maxColors: maxColors
+        )
+        let answer: ProviderAnswer
+        do {
+            answer = try await provider.extract(image: image.bytes, mediaType: image.mediaType, maxColors: maxColors)
+        } catch {
+            await self.log(error.calls, userID: userID, projectID: projectID)
+            self.logger.warning(
+                "colour extraction failed at the provider",
+                metadata: ["job_id": "\(jobID)", "reason": "\(error.reason)", "circuit_open": "\(error.circuitOpen)"]
+            )
+            if self.fallback == .local {
+                return try await self.extractLocally(job, pendingJobID: jobID, image: image)
             }
+            try? await self.jobs.fail(jobID: jobID, reason: error.circuitOpen ? "provider circuit open" : "provider unavailable")
+            throw APIError(.badGateway, "Color extraction service temporarily unavailable")
+        }
+        let paid = answer.calls.last?.usage
+        let entry = CachedExtraction(
+            palette: answer.palette,
+            model: answer.model,
+            inputTokens: paid?.inputTokens ?? 0,
+            outputTokens: paid?.outputTokens ?? 0
+        )
+        if let data = try? JSONEncoder().encode(entry) {
+            await self.cache.set(cacheKey, String(decoding: data, as: UTF8.self), ttl: Self.resultTTL)
         }
         await self.log(answer.calls, userID: userID, projectID: projectID)
         let tokens = try await self.jobs.complete(
@@ -197,41 +214,70 @@ public struct ExtractionService: Sendable {
         )
         await self.cache.delete(self.cache.projectColorsKey(projectID))
         return ExtractionResult(
-            jobID: jobID,
-            projectID: projectID,
+            job: jobID,
+            job,
             provider: "anthropic",
             model: answer.model,
-            cached: cached != nil,
-            colors: tokens,
-            dominantColors: answer.palette.dominantColors,
-            paletteDescription: answer.palette.paletteDescription,
-            overallConfidence: answer.palette.overallConfidence
+            cached: false,
+            tokens: tokens,
+            palette: answer.palette
         )
     }
 
-    /// The local provider's palette for job `jobID`, stored as its colours; a decoding failure fails the job.
-    private func extractLocally(jobID: Int, projectID: Int, image: FetchedImage, maxColors: Int) async throws -> ExtractionResult {
+    /// What an `extraction_jobs` row records about the request.
+    struct JobFacts {
+        var projectID: Int
+        var userID: String
+        var sourceType: String
+        var imageSHA256: String
+        var maxColors: Int
+    }
+
+    /// The local provider's palette, stored as the colours of `pendingJobID` or of a new completed job; a decoding
+    /// failure is recorded as a failed job.
+    private func extractLocally(_ job: JobFacts, pendingJobID: Int?, image: FetchedImage) async throws -> ExtractionResult {
         let palette: Palette
         do {
-            palette = try await self.local.extract(image: image, maxColors: maxColors)
+            palette = try await self.local.extract(image: image, maxColors: job.maxColors)
         } catch {
-            try? await self.jobs.fail(jobID: jobID, reason: "the image could not be decoded")
+            let failed = try? await pendingJobID.asyncOr {
+                try await self.jobs.start(
+                    projectID: job.projectID,
+                    userID: job.userID,
+                    sourceType: job.sourceType,
+                    imageSHA256: job.imageSHA256,
+                    maxColors: job.maxColors
+                )
+            }
+            if let failed { try? await self.jobs.fail(jobID: failed, reason: "the image could not be decoded") }
             throw error
         }
         let model = LocalPaletteProvider.model
-        let tokens = try await self.jobs.complete(jobID: jobID, projectID: projectID, palette: palette, provider: "local", model: model)
-        await self.cache.delete(self.cache.projectColorsKey(projectID))
-        return ExtractionResult(
-            jobID: jobID,
-            projectID: projectID,
-            provider: "local",
-            model: model,
-            cached: false,
-            colors: tokens,
-            dominantColors: palette.dominantColors,
-            paletteDescription: palette.paletteDescription,
-            overallConfidence: palette.overallConfidence
-        )
+        let jobID: Int
+        let tokens: [ColorToken]
+        if let pendingJobID {
+            jobID = pendingJobID
+            tokens = try await self.jobs.complete(
+                jobID: pendingJobID,
+                projectID: job.projectID,
+                palette: palette,
+                provider: "local",
+                model: model
+            )
+        } else {
+            (jobID, tokens) = try await self.jobs.record(
+                projectID: job.projectID,
+                userID: job.userID,
+                sourceType: job.sourceType,
+                imageSHA256: job.imageSHA256,
+                maxColors: job.maxColors,
+                palette: palette,
+                provider: "local",
+                model: model
+            )
+        }
+        await self.cache.delete(self.cache.projectColorsKey(job.projectID))
+        return ExtractionResult(job: jobID, job, provider: "local", model: model, cached: false, tokens: tokens, palette: palette)
     }
 
     /// 429 when this request's estimated cost would take the user's or everyone's spending today past its budget.
@@ -267,6 +313,38 @@ public struct ExtractionService: Sendable {
                 self.logger.error("could not write the AI usage log", metadata: ["error": "\(error)"])
             }
         }
+    }
+}
+
+extension ExtractionResult {
+    fileprivate init(
+        job jobID: Int,
+        _ facts: ExtractionService.JobFacts,
+        provider: String,
+        model: String,
+        cached: Bool,
+        tokens: [ColorToken],
+        palette: Palette
+    ) {
+        self.init(
+            jobID: jobID,
+            projectID: facts.projectID,
+            provider: provider,
+            model: model,
+            cached: cached,
+            colors: tokens,
+            dominantColors: palette.dominantColors,
+            paletteDescription: palette.paletteDescription,
+            overallConfidence: palette.overallConfidence
+        )
+    }
+}
+
+extension Optional {
+    /// The value, or what `make` gives when there is none.
+    fileprivate func asyncOr(_ make: () async throws -> Wrapped) async rethrows -> Wrapped {
+        if let value = self { return value }
+        return try await make()
     }
 }
 

@@ -57,8 +57,13 @@ struct ColorRoutes {
     }
 
     func extract(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        let user = try await context.requireUser(for: request)
-        switch await self.services.limiter.check(subject: "extract:\(user.id)", windows: [self.window], policy: .closed) {
+        // The user from the verified token (or the key already read): the database is asked once, below, for the
+        // user and the project together.
+        guard let userID = context.identity?.user.id ?? context.tokenClaims?.sub.value else {
+            _ = try await context.requireUser(for: request)  // throws the answer for missing or bad credentials
+            throw APIError.unauthorized()
+        }
+        switch await self.services.limiter.check(subject: "extract:\(userID)", windows: [self.window], policy: .closed) {
         case .unavailable:
             throw APIError.unavailable("Color extraction is temporarily unavailable, try again shortly")
         case .decided(let decision) where !decision.allowed:
@@ -72,7 +77,7 @@ struct ColorRoutes {
         let source = ImageSource.read(&body)
         try body.finish()
         guard let projectID, let source else { throw APIError.validation([.init(field: "body", message: "Invalid request data")]) }
-        _ = try await self.projects.owned(projectID: projectID, request, context)
+        let (_, user) = try await self.projects.owned(projectID: projectID, request, context)
         let result = try await self.services.extraction.extract(projectID: projectID, userID: user.id, source: source, maxColors: maxColors)
         return try JSONResponse.make(result)
     }
