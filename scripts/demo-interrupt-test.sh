@@ -19,25 +19,19 @@ fail() {
 port=$(scripts/free-port.sh)
 api_port=$(scripts/free-port.sh)
 log=$(mktemp /tmp/copythat-demo-test.XXXXXX)
-demo=""
+# shellcheck source=scripts/terminal-job.sh
+source scripts/terminal-job.sh
+job=""
 # Whatever happens here, the demo does not outlive the test.
 finish() {
-    if [ -n "$demo" ] && kill -0 "$demo" 2>/dev/null; then
-        kill -INT -- "-$demo" 2>/dev/null || true
-        for _ in $(seq 1 300); do kill -0 "$demo" 2>/dev/null || break; sleep 0.2; done
-    fi
+    stop_terminal_job
     rm -f "$log"
 }
 trap finish EXIT
-# Started as a terminal starts a job: in a process group of its own (the demo's pid), with SIGINT at its default
-# disposition (a background job of a script would inherit it ignored, and bash cannot trap an ignored signal).
-EXPORTER="$exporter" API="$api" python3 -c '
-import os, signal, sys
-signal.signal(signal.SIGINT, signal.SIG_DFL)
-os.setsid()
-os.execvp("bash", ["bash", "scripts/demo.sh", "--listen", sys.argv[1], "--api-listen", sys.argv[2]])
-' "127.0.0.1:$port" "127.0.0.1:$api_port" >"$log" 2>&1 &
-demo=$!
+# Started as a terminal starts a job: in a process group of its own (the demo's pid).
+start_terminal_job "$log" env EXPORTER="$exporter" API="$api" \
+    bash scripts/demo.sh --listen "127.0.0.1:$port" --api-listen "127.0.0.1:$api_port"
+demo=$job
 ready=""
 for _ in $(seq 1 600); do
     if [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/health/ready")" = "200" ]; then

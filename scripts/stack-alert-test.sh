@@ -17,12 +17,11 @@ api_binary="${API:-.build/debug/copythat-api}"
 port=$(scripts/free-port.sh)
 api_port=$(scripts/free-port.sh)
 log=$(mktemp /tmp/copythat-stack-test.XXXXXX)
-demo=""
+# shellcheck source=scripts/terminal-job.sh
+source scripts/terminal-job.sh
+job=""
 finish() {
-    if [ -n "$demo" ] && kill -0 "$demo" 2>/dev/null; then
-        kill -INT -- "-$demo" 2>/dev/null || true
-        for _ in $(seq 1 300); do kill -0 "$demo" 2>/dev/null || break; sleep 0.2; done
-    fi
+    stop_terminal_job
     rm -f "$log"
 }
 trap finish EXIT
@@ -32,14 +31,9 @@ fail() {
     exit 1
 }
 # The general limits raised, so that the error burst below is answered 503, not 429.
-RATE_LIMIT_PER_MINUTE=1000000 RATE_LIMIT_PER_HOUR=100000000 EXPORTER="$exporter" API="$api_binary" python3 -c '
-import os, signal, sys
-signal.signal(signal.SIGINT, signal.SIG_DFL)
-os.setsid()
-os.execvp("bash", ["bash", "scripts/demo.sh", "--listen", sys.argv[1], "--api-listen", sys.argv[2], "--ai-stub",
-                   "--alert-for", "HighErrorRate=0s"])
-' "127.0.0.1:$port" "127.0.0.1:$api_port" >"$log" 2>&1 &
-demo=$!
+start_terminal_job "$log" env RATE_LIMIT_PER_MINUTE=1000000 RATE_LIMIT_PER_HOUR=100000000 EXPORTER="$exporter" API="$api_binary" \
+    bash scripts/demo.sh --listen "127.0.0.1:$port" --api-listen "127.0.0.1:$api_port" --ai-stub --alert-for HighErrorRate=0s
+demo=$job
 for _ in $(seq 1 600); do
     [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/health/ready")" = "200" ] && break
     kill -0 "$demo" 2>/dev/null || fail "the demo exited before it was ready"
