@@ -172,13 +172,7 @@ public struct ExtractionService: Sendable {
             )
         }
         try await self.checkBudgets(userID: userID, provider: provider)
-        let jobID = try await self.jobs.start(
-            projectID: projectID,
-            userID: userID,
-            sourceType: job.sourceType,
-            imageSHA256: digest,
-            maxColors: maxColors
-        )
+        let jobID = try await self.start(job)
         let answer: ProviderAnswer
         do {
             answer = try await provider.extract(image: image.bytes, mediaType: image.mediaType, maxColors: maxColors)
@@ -224,6 +218,17 @@ public struct ExtractionService: Sendable {
         )
     }
 
+    /// A pending `extraction_jobs` row for `job`; returns its id.
+    private func start(_ job: JobFacts) async throws -> Int {
+        try await self.jobs.start(
+            projectID: job.projectID,
+            userID: job.userID,
+            sourceType: job.sourceType,
+            imageSHA256: job.imageSHA256,
+            maxColors: job.maxColors
+        )
+    }
+
     /// What an `extraction_jobs` row records about the request.
     struct JobFacts {
         var projectID: Int
@@ -240,15 +245,7 @@ public struct ExtractionService: Sendable {
         do {
             palette = try await self.local.extract(image: image, maxColors: job.maxColors)
         } catch {
-            let failed = try? await pendingJobID.asyncOr {
-                try await self.jobs.start(
-                    projectID: job.projectID,
-                    userID: job.userID,
-                    sourceType: job.sourceType,
-                    imageSHA256: job.imageSHA256,
-                    maxColors: job.maxColors
-                )
-            }
+            let failed = try? await pendingJobID.asyncOr { try await self.start(job) }
             if let failed { try? await self.jobs.fail(jobID: failed, reason: "the image could not be decoded") }
             throw error
         }
