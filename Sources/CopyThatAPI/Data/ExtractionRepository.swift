@@ -29,8 +29,10 @@ public struct ExtractionRepository: Sendable {
     /// statement (so at once, or not at), returning the tokens as stored.
     public func complete(jobID: Int, projectID: Int, palette: Palette, provider: String, model: String) async throws -> [ColorToken] {
         try await self.insertColors(
-            job: "UPDATE extraction_jobs SET status = 'completed', provider = $10, model = $11, completed_at = now() WHERE id = $2",
-            jobParameters: [String(jobID), provider, model],
+            job:
+                "UPDATE extraction_jobs SET status = 'completed', provider = $10, model = $11, completed_at = now() WHERE id = $2 RETURNING id",
+            jobID: jobID,
+            jobParameters: [provider, model],
             projectID: projectID,
             palette: palette
         )
@@ -53,7 +55,8 @@ public struct ExtractionRepository: Sendable {
                 INSERT INTO extraction_jobs (project_id, user_id, source_type, image_sha256, max_colors, status, provider, model, completed_at)
                 VALUES ($1, $10::uuid, $11, $12, $13::int, 'completed', $14, $15, now()) RETURNING id
                 """,
-            jobParameters: [nil, userID, sourceType, imageSHA256, String(maxColors), provider, model],
+            jobID: nil,
+            jobParameters: [userID, sourceType, imageSHA256, String(maxColors), provider, model],
             projectID: projectID,
             palette: palette
         )
@@ -61,14 +64,18 @@ public struct ExtractionRepository: Sendable {
     }
 
     /// One statement: `job` (an UPDATE or INSERT of the job, `RETURNING id`, with its own parameters from $10 on;
-    /// `$2` is the job id for an UPDATE) and the palette's colours as tokens of that job.
-    private func insertColors(job: String, jobParameters: [String?], projectID: Int, palette: Palette) async throws -> [ColorToken] {
+    /// `$2` is `jobID`, for an UPDATE) and the palette's colours as tokens of that job.
+    private func insertColors(
+        job: String,
+        jobID: Int?,
+        jobParameters: [String?],
+        projectID: Int,
+        palette: Palette
+    ) async throws -> [ColorToken] {
         let colors = palette.colors
-        let isInsert = job.hasPrefix("INSERT")
-        let jobStatement = isInsert ? job : job + " RETURNING id"
         let rows = try await self.database.query(
             """
-            WITH job AS (\(jobStatement))
+            WITH job AS (\(job))
             INSERT INTO color_tokens (project_id, extraction_job_id, hex, name, design_intent, confidence, prominence, usage)
             SELECT $1, job.id, c.hex, c.name, c.intent, c.confidence, c.prominence, c.usage
             FROM job, unnest($3::text[], $4::text[], $5::text[], $6::real[], $7::real[], $8::text[], $9::int[])
@@ -78,7 +85,7 @@ public struct ExtractionRepository: Sendable {
             RETURNING id, hex, name, design_intent, role, confidence, prominence, usage, extraction_job_id, iso8601(created_at)
             """,
             [
-                String(projectID), isInsert ? "0" : jobParameters[0],
+                String(projectID), String(jobID ?? 0),
                 PostgresArrayLiteral.make(colors.map(\.hex)),
                 PostgresArrayLiteral.make(colors.map(\.name)),
                 PostgresArrayLiteral.make(colors.map(\.designIntent)),
@@ -86,7 +93,7 @@ public struct ExtractionRepository: Sendable {
                 PostgresArrayLiteral.make(colors.map { String($0.prominence) }),
                 PostgresArrayLiteral.make(colors.map(\.usage)),
                 PostgresArrayLiteral.make(colors.indices.map { String($0) }),
-            ] + jobParameters.dropFirst()
+            ] + jobParameters
         )
         return rows.map(ColorRepository.token).sorted { $0.id < $1.id }
     }
