@@ -1,6 +1,6 @@
 import CCurl
+import NIOConcurrencyHelpers
 public import NIOPosix
-import Synchronization
 
 /// An HTTP request for ``CurlHTTPClient``.
 public struct HTTPClientRequest: Sendable {
@@ -97,37 +97,37 @@ public struct HTTPClientError: Error, Sendable, Hashable, CustomStringConvertibl
 /// total and connect timeouts (in milliseconds, `CURLOPT_NOSIGNAL` set), so a server that never answers fails at the
 /// deadline. Requests run at once, each on a handle of its own: a request takes an idle handle (or makes one) and
 /// gives it back after, and at most `idleHandles` are kept.
-// @unchecked Sendable: the idle handles live in a Mutex; a handle taken out is used by one request only.
+// @unchecked Sendable: the idle handles live behind a lock; a handle taken out is used by one request only.
 public final class CurlHTTPClient: @unchecked Sendable {
     private static let globalInit: Void = {
         curl_global_init(Int(CURL_GLOBAL_DEFAULT))
     }()
 
-    private let idle: Mutex<[UnsafeSendableCurl]>
+    private let idle: NIOLockedValueBox<[UnsafeSendableCurl]>
     private let idleHandles: Int
     private let threadPool: NIOThreadPool
 
     /// Creates a client whose requests run on `threadPool`, keeping at most `idleHandles` connections' handles.
     public init(threadPool: NIOThreadPool, idleHandles: Int = 4) {
         Self.globalInit
-        self.idle = Mutex([])
+        self.idle = NIOLockedValueBox([])
         self.idleHandles = max(1, idleHandles)
         self.threadPool = threadPool
     }
 
     deinit {
-        self.idle.withLock { handles in
+        self.idle.withLockedValue { handles in
             for handle in handles { curl_easy_cleanup(handle.pointer) }
         }
     }
 
     private func takeHandle() -> UnsafeSendableCurl? {
-        if let handle = self.idle.withLock({ $0.popLast() }) { return handle }
+        if let handle = self.idle.withLockedValue({ $0.popLast() }) { return handle }
         return curl_easy_init().map(UnsafeSendableCurl.init)
     }
 
     private func giveBack(_ handle: UnsafeSendableCurl) {
-        let kept = self.idle.withLock { handles in
+        let kept = self.idle.withLockedValue { handles in
             guard handles.count < self.idleHandles else { return false }
             handles.append(handle)
             return true

@@ -1,6 +1,6 @@
 import CLibPQ
+import NIOConcurrencyHelpers
 public import NIOPosix
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -13,9 +13,9 @@ import Glibc
 /// awaited on ``IOReactor``, bounded by a ``Deadline``, so a query holds no thread while the server works, and a server
 /// that accepts the connection and never answers fails at the deadline, to the millisecond. Call ``close()`` when done;
 /// `deinit` frees a connection left open.
-// @unchecked Sendable: the PGconn handle lives in a Mutex and is checked out by one query at a time.
+// @unchecked Sendable: the PGconn handle lives behind a lock and is checked out by one query at a time.
 public final class PostgresConnection: @unchecked Sendable {
-    private let lease: Mutex<HandleLease<UnsafeSendableHandle>>
+    private let lease: NIOLockedValueBox<HandleLease<UnsafeSendableHandle>>
     /// Names of the statements prepared on this connection, by SQL text (only used by the query that has the handle
     /// checked out).
     private nonisolated(unsafe) var prepared: [String: String] = [:]
@@ -26,13 +26,13 @@ public final class PostgresConnection: @unchecked Sendable {
 
     private init(handle: OpaquePointer, threadPool: NIOThreadPool, reactor: IOReactor) {
         self.serverVersion = Int(PQserverVersion(handle))
-        self.lease = Mutex(HandleLease(UnsafeSendableHandle(handle)))
+        self.lease = NIOLockedValueBox(HandleLease(UnsafeSendableHandle(handle)))
         self.threadPool = threadPool
         self.reactor = reactor
     }
 
     deinit {
-        if let handle = self.lease.withLock({ $0.close() }) { PQfinish(handle.pointer) }
+        if let handle = self.lease.withLockedValue({ $0.close() }) { PQfinish(handle.pointer) }
     }
 
     /// Connects to `url` (`postgres://` or `postgresql://`; `sslmode` and other parameters are passed to libpq).
@@ -91,7 +91,7 @@ public final class PostgresConnection: @unchecked Sendable {
 
     /// Borrows the handle for one query.
     private func checkOut() throws(PostgresError) -> OpaquePointer {
-        switch self.lease.withLock({ $0.checkOut() }) {
+        switch self.lease.withLockedValue({ $0.checkOut() }) {
         case .lent(let handle): return handle.pointer
         case .closed: throw PostgresError(code: .connectionClosed, message: "the connection is closed")
         case .busy: throw PostgresError(code: .connectionClosed, message: "the connection is already running a query")
@@ -100,14 +100,14 @@ public final class PostgresConnection: @unchecked Sendable {
 
     /// Returns the handle after a query; a connection in an unknown state, or closed meanwhile, is finished.
     private func checkIn(_ connection: OpaquePointer, broken: Bool) {
-        guard self.lease.withLock({ $0.checkIn(broken: broken) }) != nil else { return }
+        guard self.lease.withLockedValue({ $0.checkIn(broken: broken) }) != nil else { return }
         self.prepared = [:]
         PQfinish(connection)  // non-blocking mode: the terminate message is sent without waiting
     }
 
     /// Whether the connection is still usable as far as libpq knows.
     public var isOpen: Bool {
-        self.lease.withLock { lease in
+        self.lease.withLockedValue { lease in
             guard lease.isUsable else { return false }
             guard let handle = lease.idleHandle else { return true }  // lent: the query reports its own failure
             return PQstatus(handle.pointer) == CONNECTION_OK
@@ -117,7 +117,7 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Closes the connection (on the thread pool: `PQfinish` may write a terminate message). A query running meanwhile
     /// finishes the connection when it returns.
     public func close() async {
-        guard let handle = self.lease.withLock({ $0.close() }) else { return }
+        guard let handle = self.lease.withLockedValue({ $0.close() }) else { return }
         _ = try? await self.threadPool.runIfActive { PQfinish(handle.pointer) }
     }
 

@@ -1,6 +1,6 @@
 import CHiredis
+import NIOConcurrencyHelpers
 public import NIOPosix
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -51,20 +51,20 @@ public enum RedisReply: Sendable, Hashable {
 /// pool in ``connect(url:timeout:threadPool:reactor:)``, bounded by the connect timeout. The socket is then made
 /// non-blocking: each command is written without blocking and its reply awaited on ``IOReactor`` within the command's
 /// own timeout, so a command holds no thread while Redis works.
-// @unchecked Sendable: the redisContext lives in a Mutex and is checked out by one command at a time.
+// @unchecked Sendable: the redisContext lives behind a lock and is checked out by one command at a time.
 public final class RedisConnection: @unchecked Sendable {
-    private let lease: Mutex<HandleLease<UnsafeSendableContext>>
+    private let lease: NIOLockedValueBox<HandleLease<UnsafeSendableContext>>
     private let threadPool: NIOThreadPool
     private let reactor: IOReactor
 
     private init(context: UnsafeMutablePointer<redisContext>, threadPool: NIOThreadPool, reactor: IOReactor) {
-        self.lease = Mutex(HandleLease(UnsafeSendableContext(context)))
+        self.lease = NIOLockedValueBox(HandleLease(UnsafeSendableContext(context)))
         self.threadPool = threadPool
         self.reactor = reactor
     }
 
     deinit {
-        if let context = self.lease.withLock({ $0.close() }) { redisFree(context.pointer) }
+        if let context = self.lease.withLockedValue({ $0.close() }) { redisFree(context.pointer) }
     }
 
     /// Connects, authenticates and selects the database named in `url`.
@@ -101,7 +101,7 @@ public final class RedisConnection: @unchecked Sendable {
 
     /// Borrows the context for one command.
     private func checkOut() throws(RedisError) -> UnsafeMutablePointer<redisContext> {
-        switch self.lease.withLock({ $0.checkOut() }) {
+        switch self.lease.withLockedValue({ $0.checkOut() }) {
         case .lent(let context): return context.pointer
         case .closed: throw RedisError(code: .connectionClosed, message: "the connection is closed")
         case .busy: throw RedisError(code: .connectionClosed, message: "the connection is already running a command")
@@ -110,7 +110,7 @@ public final class RedisConnection: @unchecked Sendable {
 
     /// Returns the context after a command; one in an unknown state, or closed meanwhile, is freed.
     private func checkIn(_ context: UnsafeMutablePointer<redisContext>, broken: Bool) {
-        guard self.lease.withLock({ $0.checkIn(broken: broken) }) != nil else { return }
+        guard self.lease.withLockedValue({ $0.checkIn(broken: broken) }) != nil else { return }
         redisFree(context)  // closes a non-blocking socket: never waits
     }
 
@@ -176,11 +176,11 @@ public final class RedisConnection: @unchecked Sendable {
     }
 
     /// Whether the connection is still open.
-    public var isOpen: Bool { self.lease.withLock { $0.isUsable } }
+    public var isOpen: Bool { self.lease.withLockedValue { $0.isUsable } }
 
     /// Closes the connection. A command running meanwhile frees it when it returns.
     public func close() async {
-        guard let context = self.lease.withLock({ $0.close() }) else { return }
+        guard let context = self.lease.withLockedValue({ $0.close() }) else { return }
         _ = try? await self.threadPool.runIfActive { redisFree(context.pointer) }
     }
 

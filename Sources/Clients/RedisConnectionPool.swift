@@ -1,5 +1,5 @@
+import NIOConcurrencyHelpers
 public import NIOPosix
-import Synchronization
 
 /// A fixed number of ``RedisConnection``s shared by many tasks: each command takes the next free slot, opening its
 /// connection on first use and again after a failure.
@@ -23,7 +23,7 @@ public final class RedisConnectionPool: Sendable {
 
     /// The server.
     public let url: ConnectionURL
-    private let state: Mutex<State>
+    private let state: NIOLockedValueBox<State>
     private let threadPool: NIOThreadPool
     private let connectTimeout: Duration
     private let retryBackoff: Duration
@@ -37,7 +37,7 @@ public final class RedisConnectionPool: Sendable {
         threadPool: NIOThreadPool
     ) {
         self.url = url
-        self.state = Mutex(State(slots: Array(repeating: Slot(), count: max(1, size))))
+        self.state = NIOLockedValueBox(State(slots: Array(repeating: Slot(), count: max(1, size))))
         self.threadPool = threadPool
         self.connectTimeout = connectTimeout
         self.retryBackoff = retryBackoff
@@ -60,7 +60,7 @@ public final class RedisConnectionPool: Sendable {
 
     /// Closes every idle connection; later commands fail.
     public func close() async {
-        let connections = self.state.withLock { state -> [RedisConnection] in
+        let connections = self.state.withLockedValue { state -> [RedisConnection] in
             state.closed = true
             for waiter in state.waiters { waiter.resume() }
             state.waiters = []
@@ -81,7 +81,7 @@ public final class RedisConnectionPool: Sendable {
     private func checkout(timeout: Duration) async throws(RedisError) -> (Int, RedisConnection) {
         let deadline = ContinuousClock.now + timeout
         while true {
-            let take = self.state.withLock { state -> Take in
+            let take = self.state.withLockedValue { state -> Take in
                 if state.closed { return .closed }
                 if let index = state.slots.firstIndex(where: { !$0.busy && $0.connection != nil }) {
                     state.slots[index].busy = true
@@ -104,10 +104,10 @@ public final class RedisConnectionPool: Sendable {
                         timeout: self.connectTimeout,
                         threadPool: self.threadPool
                     )
-                    self.state.withLock { $0.slots[index].retryAfter = nil }
+                    self.state.withLockedValue { $0.slots[index].retryAfter = nil }
                     return (index, connection)
                 } catch {
-                    let waiter = self.state.withLock { state -> CheckedContinuation<Void, Never>? in
+                    let waiter = self.state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
                         state.slots[index].busy = false
                         state.slots[index].retryAfter = .now + self.retryBackoff
                         return state.waiters.isEmpty ? nil : state.waiters.removeFirst()
@@ -124,7 +124,7 @@ public final class RedisConnectionPool: Sendable {
                     throw RedisError(code: .timeout, message: "every pooled Redis connection stayed busy")
                 }
                 await withCheckedContinuation { continuation in
-                    let resumeNow = self.state.withLock { state -> Bool in
+                    let resumeNow = self.state.withLockedValue { state -> Bool in
                         // A slot may have come back since the decision: then try again at once.
                         if state.closed || state.slots.contains(where: { !$0.busy }) { return true }
                         state.waiters.append(continuation)
@@ -137,7 +137,7 @@ public final class RedisConnectionPool: Sendable {
     }
 
     private func checkin(_ index: Int, connection: RedisConnection?) {
-        let (stale, waiter) = self.state.withLock { state -> (RedisConnection?, CheckedContinuation<Void, Never>?) in
+        let (stale, waiter) = self.state.withLockedValue { state -> (RedisConnection?, CheckedContinuation<Void, Never>?) in
             state.slots[index].busy = false
             let waiter = state.waiters.isEmpty ? nil : state.waiters.removeFirst()
             if state.closed {
