@@ -51,7 +51,34 @@ public struct Migrations: Sendable {
                 "CREATE INDEX ix_api_usage_user_date ON api_usage_logs (user_id, timestamp)",
                 "CREATE INDEX ix_api_usage_model ON api_usage_logs (model)",
             ]
-        )
+        ),
+        // Version 8 (2–7 are the core API's tables): what budgets read, so that a budget check is a few rows, not a
+        // sum over the day's log. Each day's spending in nanodollars per user and for everyone (`scope` '*'),
+        // spread over `shard`s so that concurrent writers of one user do not queue for one row; today's rows
+        // are filled from the log when this is first applied.
+        Migration(
+            version: 8,
+            name: "create ai_daily_spend",
+            statements: [
+                """
+                CREATE TABLE ai_daily_spend (
+                    day DATE NOT NULL,
+                    scope VARCHAR(36) NOT NULL,
+                    shard SMALLINT NOT NULL DEFAULT 0,
+                    cost_nanodollars BIGINT NOT NULL DEFAULT 0,
+                    PRIMARY KEY (day, scope, shard)
+                )
+                """,
+                """
+                INSERT INTO ai_daily_spend (day, scope, shard, cost_nanodollars)
+                SELECT (timestamp AT TIME ZONE 'UTC')::date AS day, COALESCE(user_id, '*'), 0, SUM(cost_nanodollars)
+                FROM api_usage_logs WHERE NOT cached AND user_id IS NOT NULL GROUP BY 1, 2
+                UNION ALL
+                SELECT (timestamp AT TIME ZONE 'UTC')::date, '*', 0, SUM(cost_nanodollars)
+                FROM api_usage_logs WHERE NOT cached GROUP BY 1
+                """,
+            ]
+        ),
     ])
 
     /// Creates a list; versions must be strictly increasing.

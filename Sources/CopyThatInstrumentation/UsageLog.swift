@@ -60,40 +60,96 @@ public struct UsageLog: Sendable {
         self.timeout = timeout
     }
 
-    /// Writes one row.
+    /// How many rows of `ai_daily_spend` share one day's spending of one scope.
+    static let spendShards = 16
+
+    /// Writes one row, and adds its spending to today's counters.
     public func write(_ entry: Entry) async throws {
+        try await self.write([entry])
+    }
+
+    /// Writes the rows in one statement (one commit), and adds their spending to today's counters.
+    public func write(_ entries: [Entry]) async throws {
+        guard let clauses = Self.writeClauses(entries, firstParameter: 1) else { return }
         let timeout = self.timeout
         _ = try await self.pool.withConnection { connection in
-            try await connection.query(
-                """
-                INSERT INTO api_usage_logs (user_id, project_id, model, endpoint, input_tokens, output_tokens, cost_nanodollars, cached, success, error_type)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-                """,
-                [
-                    entry.userID, entry.projectID.map(String.init), entry.usage.model, entry.endpoint, String(entry.usage.inputTokens),
-                    String(entry.usage.outputTokens), String(entry.cost.nanodollars), entry.usage.cached ? "true" : "false",
-                    entry.usage.errorType == nil ? "true" : "false", entry.usage.errorType,
-                ],
-                timeout: timeout
-            )
+            try await connection.query("WITH \(clauses.sql) SELECT 1", clauses.parameters, timeout: timeout)
         }
     }
 
-    /// Spent today (UTC), optionally for one user.
+    /// Writing `entries` as data-modifying `WITH` clauses (`name AS (…), …`) whose parameters are numbered from
+    /// `$firstParameter`, so that a statement of another table can carry them and commit them at once: the log rows,
+    /// and what was spent (cached calls cost nothing) added to the day's counters of the user and of everyone, each
+    /// on one shard picked at random. `nil` for no entries.
+    public static func writeClauses(_ entries: [Entry], firstParameter: Int) -> (sql: String, parameters: [String?])? {
+        guard !entries.isEmpty else { return nil }
+        var parameters: [String?] = []
+        var rows: [String] = []
+        for entry in entries {
+            let first = firstParameter + parameters.count
+            rows.append("(" + (first..<first + 10).map { "$\($0)" }.joined(separator: ", ") + ")")
+            parameters += [
+                entry.userID, entry.projectID.map(String.init), entry.usage.model, entry.endpoint, String(entry.usage.inputTokens),
+                String(entry.usage.outputTokens), String(entry.cost.nanodollars), entry.usage.cached ? "true" : "false",
+                entry.usage.errorType == nil ? "true" : "false", entry.usage.errorType,
+            ]
+        }
+        let userShard = firstParameter + parameters.count
+        parameters += [String(Int.random(in: 0..<Self.spendShards)), String(Int.random(in: 0..<Self.spendShards))]
+        let sql = """
+            usage_logged AS (
+                INSERT INTO api_usage_logs (user_id, project_id, model, endpoint, input_tokens, output_tokens, cost_nanodollars, cached, success, error_type)
+                VALUES \(rows.joined(separator: ", "))
+                RETURNING (timestamp AT TIME ZONE 'UTC')::date AS day, user_id, cost_nanodollars, cached
+            ),
+            usage_spent AS (
+                INSERT INTO ai_daily_spend AS spend (day, scope, shard, cost_nanodollars)
+                SELECT day, scope.name, scope.shard, SUM(cost_nanodollars)
+                FROM usage_logged,
+                     LATERAL (VALUES (user_id, $\(userShard)::smallint), ('*', $\(userShard + 1)::smallint)) AS scope (name, shard)
+                WHERE NOT cached AND cost_nanodollars > 0 AND scope.name IS NOT NULL
+                GROUP BY day, scope.name, scope.shard
+                ON CONFLICT (day, scope, shard) DO UPDATE SET cost_nanodollars = spend.cost_nanodollars + EXCLUDED.cost_nanodollars
+            )
+            """
+        return (sql, parameters)
+    }
+
+    /// Spent today (UTC), optionally for one user: a read of today's counters.
     public func dailyCost(userID: String? = nil) async throws -> Money {
         let timeout = self.timeout
         let rows = try await self.pool.withConnection { connection in
             try await connection.query(
                 """
-                SELECT COALESCE(SUM(cost_nanodollars), 0) FROM api_usage_logs
-                WHERE timestamp >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
-                  AND NOT cached AND ($1::text IS NULL OR user_id = $1)
+                SELECT COALESCE(SUM(cost_nanodollars), 0) FROM ai_daily_spend
+                WHERE day = (now() AT TIME ZONE 'UTC')::date AND scope = COALESCE($1, '*')
                 """,
                 [userID],
                 timeout: timeout
             )
         }
         return Money(nanodollars: Int64(rows.first?.first.flatMap { $0 } ?? "0") ?? 0)
+    }
+
+    /// Spent today (UTC) by `userID` and by everyone, in one read: what a budget check needs.
+    public func dailySpending(userID: String) async throws -> (user: Money, everyone: Money) {
+        let timeout = self.timeout
+        let rows = try await self.pool.withConnection { connection in
+            try await connection.query(
+                """
+                SELECT COALESCE(SUM(cost_nanodollars) FILTER (WHERE scope = $1), 0),
+                       COALESCE(SUM(cost_nanodollars) FILTER (WHERE scope = '*'), 0)
+                FROM ai_daily_spend WHERE day = (now() AT TIME ZONE 'UTC')::date AND scope IN ($1, '*')
+                """,
+                [userID],
+                timeout: timeout
+            )
+        }
+        let row = rows.first ?? []
+        func money(_ index: Int) -> Money {
+            Money(nanodollars: index < row.count ? row[index].flatMap { Int64($0) } ?? 0 : 0)
+        }
+        return (money(0), money(1))
     }
 
     /// The cost report over the last `days` days.

@@ -58,4 +58,46 @@ import Testing
         #expect(expectedSaved.nanodollars == 333 * 3000 + 777 * 15000)
         await pool.close()
     }
+
+    /// Budgets read today's counters, not the log: concurrent writers of one user (on random shards, several rows in
+    /// one statement) add up exactly, cached calls add nothing, and everyone's figure grows by the same amount.
+    @Test func theDailyCountersAddUpUnderConcurrentWriters() async throws {
+        let url = try ConnectionURL(try TestEnvironment.databaseURL())
+        let connection = try await PostgresConnection.connect(url: url, timeout: .seconds(5), threadPool: PostgresPoolTests.threads)
+        _ = try await Migrations.copyThat.apply(on: connection)
+        await connection.close()
+        let pool = try PostgresPool(
+            configuration: .init(url: url, poolSize: 4),
+            threadPool: PostgresPoolTests.threads,
+            metrics: nil,
+            registry: nil
+        )
+        let log = UsageLog(pool: pool)
+        let user = "user-\(UUID().uuidString.prefix(8))"
+        let before = try await log.dailySpending(userID: user)
+        #expect(before.user == .zero)
+        func entry(_ nanodollars: Int64, cached: Bool = false) -> UsageLog.Entry {
+            let usage = AICostTracker.Usage(model: "counter-test", inputTokens: 10, outputTokens: 10, cached: cached, duration: .zero)
+            return .init(usage: usage, cost: Money(nanodollars: nanodollars), userID: user, projectID: 1, endpoint: "/test")
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 1...40 {
+                group.addTask {
+                    // Two spending rows and a cached one per statement: 3 × index nanodollars spent.
+                    try await log.write([entry(Int64(index)), entry(Int64(2 * index)), entry(1_000_000, cached: true)])
+                }
+            }
+            try await group.waitForAll()
+        }
+        let after = try await log.dailySpending(userID: user)
+        let expected = Money(nanodollars: 3 * (1...40).reduce(0, +))
+        #expect(after.user == expected)
+        #expect(try await log.dailyCost(userID: user) == expected)
+        #expect(after.everyone.nanodollars - before.everyone.nanodollars == expected.nanodollars)
+        let rows = try await pool.withConnection { connection in
+            try await connection.query("SELECT count(*) FROM ai_daily_spend WHERE scope = $1", [user], timeout: .seconds(5))
+        }
+        #expect((rows.first?.first.flatMap { $0 }.flatMap { Int($0) } ?? 0) > 1)  // spread over shards
+        await pool.close()
+    }
 }

@@ -1,3 +1,5 @@
+public import CopyThatInstrumentation
+
 /// `extraction_jobs` and the colour tokens each one finds.
 public struct ExtractionRepository: Sendable {
     let database: Database
@@ -25,21 +27,29 @@ public struct ExtractionRepository: Sendable {
         return rows.first?.int(0) ?? 0
     }
 
-    /// Completes pending job `jobID` with `palette`: its colours inserted and the job marked completed in one
-    /// statement (so at once, or not at), returning the tokens as stored.
-    public func complete(jobID: Int, projectID: Int, palette: Palette, provider: String, model: String) async throws -> [ColorToken] {
+    /// Completes pending job `jobID` with `palette`: its colours inserted, the job marked completed and `usage`
+    /// logged in one statement (so at once, or not at), returning the tokens as stored.
+    public func complete(
+        jobID: Int,
+        projectID: Int,
+        palette: Palette,
+        provider: String,
+        model: String,
+        usage: [UsageLog.Entry] = []
+    ) async throws -> [ColorToken] {
         try await self.insertColors(
             job:
                 "UPDATE extraction_jobs SET status = 'completed', provider = $10, model = $11, completed_at = now() WHERE id = $2 RETURNING id",
             jobID: jobID,
             jobParameters: [provider, model],
             projectID: projectID,
-            palette: palette
+            palette: palette,
+            usage: usage
         )
     }
 
     /// Records an extraction that needs no pending state (a cached answer, the local provider): the job, completed,
-    /// and its colours in one statement. Returns the job's id and the tokens.
+    /// its colours and `usage` in one statement. Returns the job's id and the tokens.
     public func record(
         projectID: Int,
         userID: String,
@@ -48,7 +58,8 @@ public struct ExtractionRepository: Sendable {
         maxColors: Int,
         palette: Palette,
         provider: String,
-        model: String
+        model: String,
+        usage: [UsageLog.Entry] = []
     ) async throws -> (jobID: Int, tokens: [ColorToken]) {
         let tokens = try await self.insertColors(
             job: """
@@ -58,24 +69,27 @@ public struct ExtractionRepository: Sendable {
             jobID: nil,
             jobParameters: [userID, sourceType, imageSHA256, String(maxColors), provider, model],
             projectID: projectID,
-            palette: palette
+            palette: palette,
+            usage: usage
         )
         return (tokens.first?.extractionJobID ?? 0, tokens)
     }
 
     /// One statement: `job` (an UPDATE or INSERT of the job, `RETURNING id`, with its own parameters from $10 on;
-    /// `$2` is `jobID`, for an UPDATE) and the palette's colours as tokens of that job.
+    /// `$2` is `jobID`, for an UPDATE), the palette's colours as tokens of that job, and the usage log's rows.
     private func insertColors(
         job: String,
         jobID: Int?,
         jobParameters: [String?],
         projectID: Int,
-        palette: Palette
+        palette: Palette,
+        usage: [UsageLog.Entry]
     ) async throws -> [ColorToken] {
         let colors = palette.colors
+        let logged = UsageLog.writeClauses(usage, firstParameter: 10 + jobParameters.count)
         let rows = try await self.database.query(
             """
-            WITH job AS (\(job))
+            WITH \(logged.map { $0.sql + "," } ?? "") job AS (\(job))
             INSERT INTO color_tokens (project_id, extraction_job_id, hex, name, design_intent, confidence, prominence, usage)
             SELECT $1, job.id, c.hex, c.name, c.intent, c.confidence, c.prominence, c.usage
             FROM job, unnest($3::text[], $4::text[], $5::text[], $6::real[], $7::real[], $8::text[], $9::int[])
@@ -93,7 +107,7 @@ public struct ExtractionRepository: Sendable {
                 PostgresArrayLiteral.make(colors.map { String($0.prominence) }),
                 PostgresArrayLiteral.make(colors.map(\.usage)),
                 PostgresArrayLiteral.make(colors.indices.map { String($0) }),
-            ] + jobParameters
+            ] + jobParameters + (logged?.parameters ?? [])
         )
         return rows.map(ColorRepository.token).sorted { $0.id < $1.id }
     }

@@ -1,13 +1,16 @@
 public import CopyThatInstrumentation
 
-/// The core API's schema: the instrumentation's `api_usage_logs` (version 1), then the API's own tables.
+/// The core API's schema: the instrumentation's `api_usage_logs` (version 1) and `ai_daily_spend` (8) around the
+/// API's own tables (2–7).
 ///
 /// Ids of users and keys are UUIDs (the seeds' `String(36)`, typed); project, job and colour ids are integers as in
 /// the seeds' requests. Emails are unique whatever their case (`lower(email)`), roles and scopes are checked by the
 /// database as well as the code, and every foreign key has an index.
 public enum Schema {
-    /// Every migration, in order.
-    public static let migrations = Migrations(migrations: Migrations.copyThat.migrations + Self.apiMigrations)
+    /// Every migration, in order of version (the instrumentation's and the API's interleave).
+    public static let migrations = Migrations(
+        migrations: (Migrations.copyThat.migrations + Self.apiMigrations).sorted { $0.version < $1.version }
+    )
 
     static let apiMigrations: [Migrations.Migration] = [
         .init(

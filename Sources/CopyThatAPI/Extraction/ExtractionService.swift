@@ -157,9 +157,9 @@ public struct ExtractionService: Sendable {
                 maxColors: maxColors,
                 palette: cached.palette,
                 provider: "anthropic",
-                model: cached.model
+                model: cached.model,
+                usage: self.entries([ProviderCall(usage: usage, cost: saved)], userID: userID, projectID: projectID)
             )
-            await self.log([ProviderCall(usage: usage, cost: saved)], userID: userID, projectID: projectID)
             await self.cache.delete(self.cache.projectColorsKey(projectID))
             return ExtractionResult(
                 job: jobID,
@@ -198,14 +198,21 @@ public struct ExtractionService: Sendable {
         if let data = try? JSONEncoder().encode(entry) {
             await self.cache.set(cacheKey, String(decoding: data, as: UTF8.self), ttl: Self.resultTTL)
         }
-        await self.log(answer.calls, userID: userID, projectID: projectID)
-        let tokens = try await self.jobs.complete(
-            jobID: jobID,
-            projectID: projectID,
-            palette: answer.palette,
-            provider: "anthropic",
-            model: answer.model
-        )
+        let tokens: [ColorToken]
+        do {
+            tokens = try await self.jobs.complete(
+                jobID: jobID,
+                projectID: projectID,
+                palette: answer.palette,
+                provider: "anthropic",
+                model: answer.model,
+                usage: self.entries(answer.calls, userID: userID, projectID: projectID)
+            )
+        } catch {
+            // The call was paid for even if its colours could not be stored: the spending is logged on its own.
+            await self.log(answer.calls, userID: userID, projectID: projectID)
+            throw error
+        }
         await self.cache.delete(self.cache.projectColorsKey(projectID))
         return ExtractionResult(
             job: jobID,
@@ -281,13 +288,12 @@ public struct ExtractionService: Sendable {
     private func checkBudgets(userID: String, provider: AnthropicProvider) async throws {
         let estimate = provider.costs.price(of: provider.settings.model)
             .cost(inputTokens: Self.estimatedInputTokens, outputTokens: provider.settings.maxTokens)
-        let spentByUser = try await self.usage.dailyCost(userID: userID)
-        if spentByUser + estimate > self.budgets.perUser {
-            throw Self.overBudget("Daily AI budget reached for this account; try again tomorrow (UTC)", self.budgets.perUser, spentByUser)
+        let spent = try await self.usage.dailySpending(userID: userID)
+        if spent.user + estimate > self.budgets.perUser {
+            throw Self.overBudget("Daily AI budget reached for this account; try again tomorrow (UTC)", self.budgets.perUser, spent.user)
         }
-        let spent = try await self.usage.dailyCost()
-        if spent + estimate > self.budgets.global {
-            throw Self.overBudget("The service's daily AI budget is reached; try again tomorrow (UTC)", self.budgets.global, spent)
+        if spent.everyone + estimate > self.budgets.global {
+            throw Self.overBudget("The service's daily AI budget is reached; try again tomorrow (UTC)", self.budgets.global, spent.everyone)
         }
     }
 
@@ -295,20 +301,19 @@ public struct ExtractionService: Sendable {
         APIError(.tooManyRequests, detail, extra: [("budget_usd", Double(budget.cents) / 100), ("spent_usd", Double(spent.cents) / 100)])
     }
 
+    /// The usage log's rows for `calls`.
+    private func entries(_ calls: [ProviderCall], userID: String, projectID: Int) -> [UsageLog.Entry] {
+        calls.map { call in
+            UsageLog.Entry(usage: call.usage, cost: call.cost, userID: userID, projectID: projectID, endpoint: "/api/v1/colors/extract")
+        }
+    }
+
+    /// Logs `calls` on their own (when no job's statement carries them).
     private func log(_ calls: [ProviderCall], userID: String, projectID: Int) async {
-        for call in calls {
-            let entry = UsageLog.Entry(
-                usage: call.usage,
-                cost: call.cost,
-                userID: userID,
-                projectID: projectID,
-                endpoint: "/api/v1/colors/extract"
-            )
-            do {
-                try await self.usage.write(entry)
-            } catch {
-                self.logger.error("could not write the AI usage log", metadata: ["error": "\(error)"])
-            }
+        do {
+            try await self.usage.write(self.entries(calls, userID: userID, projectID: projectID))
+        } catch {
+            self.logger.error("could not write the AI usage log", metadata: ["error": "\(error)"])
         }
     }
 }
