@@ -68,6 +68,10 @@ import Testing
         )
         #expect(try SeriesNotation.values("1e3 Inf -Inf").prefix(2) == [.value(1000), .value(.infinity)])
         #expect(throws: PromQLError.self) { try SeriesNotation.values("1+x") }
+        // No hexadecimal in series notation: `0x3` is four zeros (as promtool reads it), and `0x1f` is nothing.
+        #expect(try SeriesNotation.values("1x1 0x3") == [.value(1), .value(1), .value(0), .value(0), .value(0), .value(0)])
+        #expect(throws: PromQLError.self) { try SeriesNotation.values("0x1f") }
+        #expect(throws: PromQLError.self) { try SeriesNotation.values("0x1fx2") }
         #expect(try SeriesNotation.labels("up{job=\"a\"}").description == "up{job=\"a\"}")
         #expect(throws: PromQLError.self) { try SeriesNotation.labels("up{job=~\"a\"}") }
     }

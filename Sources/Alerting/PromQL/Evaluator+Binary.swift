@@ -46,7 +46,9 @@ extension Evaluator {
         }
     }
 
-    private static func dropsMetricName(_ op: BinaryOperator) -> Bool { !op.isComparison && !op.isSetOperator }
+    /// Arithmetic drops the metric name; comparisons, set operators and `atan2` keep it (Prometheus's
+    /// `shouldDropMetricName`).
+    private static func dropsMetricName(_ op: BinaryOperator) -> Bool { !op.isComparison && !op.isSetOperator && op != .atan2 }
 
     private static func vectorScalar(_ operation: BinaryOperation, _ vector: [Sample], _ scalar: Double, swap: Bool) -> [Sample] {
         var output: [Sample] = []

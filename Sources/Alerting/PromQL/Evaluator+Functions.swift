@@ -125,15 +125,20 @@ extension Evaluator {
         return expression
     }
 
-    /// The labels `absent` gives: those of equality matchers, except the metric name and names matched twice.
+    /// The labels `absent` gives, as Prometheus builds them: matchers in order, the metric name skipped; the first
+    /// equality matcher of a name sets it, and any later or other matcher of that name removes it again.
     static func absentLabels(_ selector: VectorSelector) -> Labels {
-        var pairs: [(String, String)] = []
-        var repeated = Set<String>()
-        for matcher in selector.matchers where matcher.kind == .equal && matcher.name != Labels.metricName {
-            if pairs.contains(where: { $0.0 == matcher.name }) { repeated.insert(matcher.name) }
-            pairs.append((matcher.name, matcher.value))
+        var pairs: [(name: String, value: String)] = []
+        var set = Set<String>()
+        for matcher in selector.matchers where matcher.name != Labels.metricName {
+            if matcher.kind == .equal && !set.contains(matcher.name) {
+                pairs.append((matcher.name, matcher.value))
+                set.insert(matcher.name)
+            } else {
+                pairs.removeAll { $0.name == matcher.name }
+            }
         }
-        return Labels(pairs.filter { !repeated.contains($0.0) })
+        return Labels(pairs.map { ($0.name, $0.value) })
     }
 
     private static func mathFunction(_ name: String) -> (Double) -> Double {
@@ -142,9 +147,9 @@ extension Evaluator {
         case "ceil": return { $0.rounded(.up) }
         case "floor": return { $0.rounded(.down) }
         case "exp": return { exp($0) }
-        case "ln": return { log($0) }
-        case "log2": return { log2($0) }
-        case "log10": return { log10($0) }
+        case "ln": return { GoMath.log($0) }
+        case "log2": return { GoMath.log2($0) }
+        case "log10": return { GoMath.log10($0) }
         case "sqrt": return { $0.squareRoot() }
         default: return { $0 > 0 ? 1 : $0 < 0 ? -1 : $0 }
         }

@@ -79,8 +79,10 @@ public struct RuleTestFile: Sendable {
             result.ruleFiles.append(path.hasPrefix("/") || directory.isEmpty ? path : directory + "/" + path)
         }
         if let interval = fields["evaluation_interval"] {
-            result.evaluationInterval = try reader.duration(interval, what: "evaluation_interval")
-            guard result.evaluationInterval > 0 else { throw reader.error(interval, "evaluation_interval must be positive") }
+            // 0s is promtool's "not set": the default of 1 m.
+            let value = try reader.duration(interval, what: "evaluation_interval")
+            guard value >= 0 else { throw reader.error(interval, "evaluation_interval must not be negative") }
+            if value > 0 { result.evaluationInterval = value }
         }
         for node in try reader.sequence(fields["group_eval_order"] ?? .scalar(.init("")), what: "group_eval_order") {
             result.groupEvalOrder.append(try reader.string(node))
@@ -100,8 +102,10 @@ public struct RuleTestFile: Sendable {
         var group = TestGroup()
         if let name = fields["name"] { group.name = try reader.string(name) }
         if let interval = fields["interval"] {
-            group.interval = try reader.duration(interval, what: "interval")
-            guard group.interval! > 0 else { throw reader.error(interval, "interval must be positive") }
+            // 0s, as promtool reads it: the evaluation interval.
+            let value = try reader.duration(interval, what: "interval")
+            guard value >= 0 else { throw reader.error(interval, "interval must not be negative") }
+            group.interval = value > 0 ? value : nil
         }
         if let url = fields["external_url"] { group.externalURL = try reader.string(url) }
         for label in try reader.stringMap(fields["external_labels"] ?? .scalar(.init("")), what: "external_labels") {

@@ -44,7 +44,8 @@ public enum SeriesNotation {
                 items += Array(repeating: .omitted, count: count)
                 continue
             }
-            guard let x = token.lastIndex(of: "x"), !token.lowercased().hasPrefix("0x") else {
+            // Hexadecimal is not series notation (promtool's lexer refuses it there): `0x30` is 0, thirty more times.
+            guard let x = token.lastIndex(of: "x") else {
                 guard let value = self.number(token) else { throw self.invalid(token) }
                 items.append(.value(value))
                 continue
@@ -99,7 +100,7 @@ public enum SeriesNotation {
         case "nan": return .nan
         default: break
         }
-        guard let value = Lexer.parseNumber(String(body)) else { return nil }
+        guard !body.contains(where: { $0 == "x" || $0 == "X" }), let value = Lexer.parseNumber(String(body)) else { return nil }
         return sign * value
     }
 
