@@ -14,7 +14,7 @@ public enum GoFloat {
     /// `v` as `strconv.FormatFloat(v, 'f', -1, 64)` prints it: shortest digits, never an exponent.
     public static func formatPlain(_ v: Double) -> String {
         if let special = self.nonFinite(v) { return special }
-        if v == 0 { return "0" }
+        if v == 0 { return v.sign == .minus ? "-0" : "0" }
         let (negative, digits, exponent) = self.shortestDigits(v)
         return (negative ? "-" : "") + self.plain(digits, exponent)
     }
@@ -27,7 +27,7 @@ public enum GoFloat {
 
     private static func exponent(_ v: Double, marker: String) -> String {
         if let special = self.nonFinite(v) { return special }
-        if v == 0 { return "0" + marker + "+00" }
+        if v == 0 { return (v.sign == .minus ? "-0" : "0") + marker + "+00" }  // Go keeps the sign of zero
         let (negative, digits, exponent) = self.shortestDigits(v)
         return self.exponentForm(negative, digits, exponent, marker: marker)
     }

@@ -35,7 +35,7 @@ extension Evaluator {
         case .divide: return (lhs / rhs, true)
         case .modulo: return (GoMath.mod(lhs, rhs), true)
         case .power: return (GoMath.pow(lhs, rhs), true)
-        case .atan2: return (atan2(lhs, rhs), true)
+        case .atan2: return (GoMath.atan2(lhs, rhs), true)
         case .equal: return (lhs, lhs == rhs)
         case .notEqual: return (lhs, lhs != rhs)
         case .greater: return (lhs, lhs > rhs)

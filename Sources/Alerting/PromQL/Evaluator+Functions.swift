@@ -146,7 +146,7 @@ extension Evaluator {
         case "abs": return { Swift.abs($0) }
         case "ceil": return { $0.rounded(.up) }
         case "floor": return { $0.rounded(.down) }
-        case "exp": return { exp($0) }
+        case "exp": return { GoMath.exp($0) }
         case "ln": return { GoMath.log($0) }
         case "log2": return { GoMath.log2($0) }
         case "log10": return { GoMath.log10($0) }

@@ -22,7 +22,8 @@ public struct RuleTestFile: Sendable {
     public struct TestGroup: Sendable {
         /// The group's `name`, shown in failures.
         public var name = ""
-        /// Spacing of input samples in milliseconds; nil means the evaluation interval.
+        /// Spacing of input samples in milliseconds; nil (or 0s) when not given, which each mode reads as promtool
+        /// does (see ``RuleTestRunner``).
         public var interval: Int64?
         /// `input_series`, expanded.
         public var inputSeries: [(labels: Labels, values: [SeriesNotation.Item])] = []
@@ -149,9 +150,14 @@ public struct RuleTestFile: Sendable {
             var expected: [(labels: String, value: Double)] = []
             for sampleNode in try reader.sequence(test["exp_samples"] ?? .scalar(.init("")), what: "exp_samples") {
                 let sample = try reader.fields(sampleNode, allowed: ["labels", "value", "histogram"], what: "an expected sample")
-                let valueText = try sample["value"].map { node throws(RuleFileError) in try reader.string(node) } ?? "0"
-                guard let value = SeriesNotation.number(valueText) else {
-                    throw reader.error(sample["value"], "invalid value \"\(valueText)\"")
+                // A YAML float, read as promtool's YAML library reads it (`.inf`, `0x10`; not `Inf` or a quoted "5").
+                var value = 0.0
+                if let node = sample["value"] {
+                    guard case .scalar(let scalar) = node, let number = YAMLFloat.value(of: scalar) else {
+                        let text = (try? reader.string(node)) ?? "a collection"
+                        throw reader.error(node, "invalid value \"\(text)\": expected a YAML number (such as 1.5, 1e3, .inf, -.inf, .nan)")
+                    }
+                    value = number
                 }
                 expected.append((try sample["labels"].map { node throws(RuleFileError) in try reader.string(node) } ?? "", value))
             }

@@ -51,7 +51,9 @@ public struct RuleTestRunner: Sendable {
     /// Runs one test group; its failure messages.
     func run(_ test: RuleTestFile.TestGroup, groups: [RuleGroup], evaluationInterval: Int64) -> [String] {
         var store = SampleStore()
-        let interval = test.interval ?? evaluationInterval
+        // A group without `interval`: Prometheus 3's promtool spaces its samples by the evaluation interval; 2.42's
+        // loads them all at time 0 (`load 0s`), where only each series' first sample is kept.
+        let interval = test.interval ?? (self.options.compatibility == .prometheus2 ? 0 : evaluationInterval)
         // promtool evaluates with the input samples written up front; each series' samples go in time order.
         for (labels, values) in test.inputSeries {
             for (index, item) in values.enumerated() {
