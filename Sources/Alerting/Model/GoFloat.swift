@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Formats doubles as Go's `strconv.FormatFloat` and `fmt`'s `%v` do, which is how Prometheus prints sample values in
 /// templates, test output and its API: the shortest digits that read back to the same double.
 public enum GoFloat {
@@ -17,6 +23,14 @@ public enum GoFloat {
         if v == 0 { return v.sign == .minus ? "-0" : "0" }
         let (negative, digits, exponent) = self.shortestDigits(v)
         return (negative ? "-" : "") + self.plain(digits, exponent)
+    }
+
+    /// `v` as Go's `%f` prints it: six decimals, correctly rounded (as C's `%.6f` rounds), `NaN`, `+Inf`, `-Inf`.
+    public static func formatFixed6(_ v: Double) -> String {
+        if let special = self.nonFinite(v) { return special }
+        var buffer = [CChar](repeating: 0, count: 400)
+        _ = withVaList([v]) { arguments in vsnprintf(&buffer, buffer.count, "%.6f", arguments) }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// `v` as `strconv.FormatFloat(v, 'E', -1, 64)` prints it: `2E+00`, `1.25E-01` (promtool's test output).

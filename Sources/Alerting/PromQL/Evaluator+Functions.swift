@@ -6,6 +6,13 @@ import Darwin
 
 extension Evaluator {
     func call(_ function: Function, _ arguments: [Expression]) throws(PromQLError) -> Value {
+        // `changes((x[5m]))`, `label_replace(x, ("dst"), …)`: parentheses around a range or a string change nothing.
+        let arguments = arguments.map { argument in
+            switch Self.unwrap(argument) {
+            case .matrix, .string: Self.unwrap(argument)
+            default: argument
+            }
+        }
         switch function.name {
         case "rate", "increase", "delta", "irate", "idelta", "deriv", "predict_linear", "quantile_over_time":
             return .vector(try self.rangeCall(function.name, arguments))
@@ -73,6 +80,22 @@ extension Evaluator {
             let samples = try self.vector(arguments[0])
             let descending = function.name == "sort_desc"
             return .vector(samples.sorted { descending ? $0.value > $1.value : $0.value < $1.value })
+        case "timestamp":
+            return .vector(try self.timestamps(arguments[0]))
+        case "pi":
+            return .scalar(Double.pi)
+        case _ where CalendarFunctions.names.contains(function.name):
+            guard let argument = arguments.first else {
+                let seconds = Int64((Double(self.time) / 1000).rounded(.down))
+                return .vector([Sample(labels: Labels(), value: CalendarFunctions.evaluate(function.name, unixSeconds: seconds))])
+            }
+            return .vector(
+                try self.vector(argument).map {
+                    Sample(labels: $0.labels.droppingMetricName, value: CalendarFunctions.evaluate(function.name, value: $0.value))
+                }
+            )
+        case "holt_winters":
+            return .vector(try self.holtWinters(arguments))
         case "label_replace":
             return .vector(try self.labelReplace(arguments))
         case "label_join":
@@ -111,6 +134,45 @@ extension Evaluator {
             default: value = RangeFunctions.quantile(parameter, points.map(\.v))
             }
             if let value { samples.append(Sample(labels: self.store.labels(of: id).droppingMetricName, value: value)) }
+        }
+        if !Self.selectsOneName(selector) { try Self.checkUnique(samples) }
+        return samples
+    }
+
+    /// `timestamp(v)`: each sample's own time in seconds when `v` is a selector (Prometheus evaluates that case
+    /// specially), otherwise the evaluation time; the metric name dropped.
+    private func timestamps(_ argument: Expression) throws(PromQLError) -> [Sample] {
+        guard case .vector(let selector) = Self.unwrap(argument) else {
+            let now = Double(self.time) / 1000
+            return try self.vector(argument).map { Sample(labels: $0.labels.droppingMetricName, value: now) }
+        }
+        let end = self.time - selector.offset
+        let start = end - self.options.lookbackMilliseconds
+        var samples: [Sample] = []
+        for id in self.seriesIDs(selector) {
+            guard let point = self.store.buffer(of: id).latest(atOrBefore: end, after: start, includingStart: self.windowIncludesStart),
+                !StaleMarker.isStale(point.v)
+            else { continue }
+            samples.append(Sample(labels: self.store.labels(of: id).droppingMetricName, value: Double(point.t) / 1000))
+        }
+        return samples
+    }
+
+    /// Prometheus 2's `holt_winters(range, sf, tf)`: double exponential smoothing, both factors in (0, 1).
+    private func holtWinters(_ arguments: [Expression]) throws(PromQLError) -> [Sample] {
+        guard case .matrix(let selector, let range) = arguments[0] else { throw PromQLError(message: "holt_winters needs a range") }
+        let smoothing = try self.scalar(arguments[1])
+        let trend = try self.scalar(arguments[2])
+        guard smoothing > 0 && smoothing < 1 else {
+            throw PromQLError(message: "invalid smoothing factor. Expected: 0 < sf < 1, got: \(GoFloat.formatFixed6(smoothing))")
+        }
+        guard trend > 0 && trend < 1 else {
+            throw PromQLError(message: "invalid trend factor. Expected: 0 < tf < 1, got: \(GoFloat.formatFixed6(trend))")
+        }
+        var samples: [Sample] = []
+        self.forEachRange(selector, range: range) { id, points in
+            guard let value = RangeFunctions.holtWinters(points, smoothing: smoothing, trend: trend) else { return }
+            samples.append(Sample(labels: self.store.labels(of: id).droppingMetricName, value: value))
         }
         if !Self.selectsOneName(selector) { try Self.checkUnique(samples) }
         return samples

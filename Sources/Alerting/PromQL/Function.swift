@@ -43,6 +43,10 @@ public struct Function: Sendable {
         table["sort"] = Function("sort", [.vector], .vector)
         table["sort_desc"] = Function("sort_desc", [.vector], .vector)
         table["label_replace"] = Function("label_replace", [.vector, .string, .string, .string, .string], .vector)
+        for name in CalendarFunctions.names { table[name] = Function(name, [.vector], .vector, optional: 1) }
+        table["timestamp"] = Function("timestamp", [.vector], .vector)
+        table["pi"] = Function("pi", [], .scalar)
+        table["holt_winters"] = Function("holt_winters", [.matrix, .scalar, .scalar], .vector)
         table["label_join"] = Function("label_join", [.vector, .string, .string, .string], .vector, optional: 1, variadic: true)
         return table
     }()

@@ -232,7 +232,8 @@ public struct Parser {
             let start = self.tokenStart
             if let op = AggregationOperator(rawValue: word.lowercased()) {
                 let next = try self.peek()
-                if next == .leftParen || next == .identifier("by") || next == .identifier("without") {
+                // Keywords are case-insensitive in Prometheus's lexer: `SUM BY (job) (x)` is an aggregation.
+                if next == .leftParen || Self.isGroupingKeyword(next) {
                     return try self.aggregation(op, start: start)
                 }
             }
@@ -366,5 +367,12 @@ public struct Parser {
             throw PromQLError(message: "vector selector must contain at least one non-empty matcher", position: start)
         }
         return VectorSelector(name: name, matchers: matchers)
+    }
+
+    /// Whether `token` is `by` or `without`, in any case.
+    private static func isGroupingKeyword(_ token: Token) -> Bool {
+        guard case .identifier(let word) = token else { return false }
+        let lowered = word.lowercased()
+        return lowered == "by" || lowered == "without"
     }
 }

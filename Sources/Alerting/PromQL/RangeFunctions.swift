@@ -145,4 +145,20 @@ enum RangeFunctions {
             return nil
         }
     }
+
+    /// Prometheus 2's `holt_winters` over one series: `nil` with fewer than two samples.
+    static func holtWinters(_ points: [Point], smoothing: Double, trend: Double) -> Double? {
+        guard points.count >= 2 else { return nil }
+        var s0 = 0.0
+        var s1 = points[0].v
+        var b = points[1].v - points[0].v
+        for i in 1..<points.count {
+            let x = smoothing * points[i].v
+            // calcTrendValue: the first step keeps the initial trend.
+            if i > 1 { b = trend * (s1 - s0) + (1 - trend) * b }
+            let y = (1 - smoothing) * (s1 + b)
+            (s0, s1) = (s1, x + y)
+        }
+        return s1
+    }
 }
