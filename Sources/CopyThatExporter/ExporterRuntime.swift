@@ -55,6 +55,8 @@ struct ExporterRuntime: Sendable {
             let groups = try RuleFileLoader.load(paths: alerting.ruleFiles).overridingFor(alerting.alertForOverrideMilliseconds)
             var settings = RuleEngine.Settings()
             settings.evaluationInterval = Self.milliseconds(alerting.evaluationInterval)
+            // A subquery without a step steps by the global evaluation interval, as in Prometheus.
+            settings.options.subqueryStepMilliseconds = settings.evaluationInterval
             settings.externalLabels = alerting.externalLabels
             settings.externalURL = alerting.externalURL
             settings.resendDelay = Self.milliseconds(alerting.resendDelay)

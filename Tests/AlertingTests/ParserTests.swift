@@ -17,6 +17,11 @@ import Testing
         "label_replace(up, \"host\", \"$1\", \"instance\", \"(.*):.*\")",
         "x > bool 3",
         "absent(nonexistent{job=\"a\"})",
+        "max_over_time(rate(x[5m])[1h:1m])",
+        "min_over_time(sum by (job) (x)[30m:] offset 5m)",
+        "x @ 1609746000",
+        "rate(x[5m] @ end() offset -1m)",
+        "avg_over_time(x[10m:1m] @ start())",
     ])
     func parsesAndPrintsBackToTheSameExpression(_ text: String) throws {
         let expression = try Parser.parse(text)
@@ -41,11 +46,14 @@ import Testing
         ("nosuch(x)", "unknown function with name \"nosuch\""),
         ("x{job=~\"(\"}", "invalid regular expression"),
         ("{job=\"\"}", "vector selector must contain at least one non-empty matcher"),
-        ("x[5m:1m]", "subqueries are not supported"),
+        ("rate(x[5m])[5m:1m][1h:1m]", "subquery is only allowed on instant vector, got range vector"),
+        ("x[5m:1m] offset 1m offset 2m", "offset may not be set multiple times"),
+        ("(x + 1) offset 1m", "offset modifier must be preceded by an instant vector selector"),
+        ("x @ 1 @ 2", "@ <timestamp> may not be set multiple times"),
+        ("x @ later()", "a timestamp, start() or end() after @"),
         ("sum by (job) (x", "unexpected end of input"),
         ("x + on(a) group_left(a) y", "must not occur in ON and GROUP clause at once"),
         ("histogram_count(x)", "native histogram function"),
-        ("x @ 100", "unexpected character"),
         ("1 and 2", "set operator \"and\" not allowed in binary scalar expression"),
     ])
     func rejectsWhatItCannotEvaluateWithAReason(_ text: String, _ reason: String) {

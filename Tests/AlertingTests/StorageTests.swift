@@ -98,4 +98,22 @@ import Testing
         #expect(plan.keeps("cost") && plan.keeps("up") && plan.keeps("ALERTS"))
         #expect(!plan.keeps("other"))
     }
+
+    /// A subquery's range and offset add to what its inner selectors need: max_over_time(rate(x[5m])[1h:1m] offset
+    /// 10m) reads x back to 1 h 10 min plus 5 min before the evaluation, plus the lookback.
+    @Test func retentionCoversSubqueries() throws {
+        let groups = try RuleFileLoader.parse(
+            """
+            groups:
+              - name: g
+                rules:
+                  - alert: A
+                    expr: max_over_time(rate(x[5m])[1h:1m] offset 10m) > 1
+            """,
+            file: "inline.yml"
+        )
+        let plan = RetentionPlan(groups: groups, lookbackMilliseconds: 300_000)
+        #expect(plan.milliseconds == 3_600_000 + 600_000 + 300_000 + 300_000)
+        #expect(plan.keeps("x"))
+    }
 }

@@ -10,23 +10,27 @@ public struct RetentionPlan: Sendable, Equatable {
     public init(groups: [RuleGroup], lookbackMilliseconds: Int64) {
         var longest: Int64 = 0
         var names: Set<String>? = ["ALERTS", "ALERTS_FOR_STATE", "up", "scrape_duration_seconds", "scrape_samples_scraped"]
-        func visit(_ expression: Expression) {
+        // `earlier`: how far before the evaluation time the enclosing subqueries reach (their range and offset).
+        func visit(_ expression: Expression, earlier: Int64 = 0) {
             switch expression {
             case .number, .string: break
             case .vector(let selector):
-                longest = max(longest, selector.offset + lookbackMilliseconds)
+                longest = max(longest, earlier + max(0, selector.offset) + lookbackMilliseconds)
                 note(selector)
             case .matrix(let selector, let range):
-                longest = max(longest, selector.offset + range + lookbackMilliseconds)
+                longest = max(longest, earlier + max(0, selector.offset) + range + lookbackMilliseconds)
                 note(selector)
-            case .call(_, let arguments): arguments.forEach(visit)
+            case .subquery(let subquery):
+                visit(subquery.expression, earlier: earlier + max(0, subquery.offset) + subquery.range)
+            case .call(_, let arguments):
+                for argument in arguments { visit(argument, earlier: earlier) }
             case .aggregate(let aggregation):
-                visit(aggregation.expression)
-                if let parameter = aggregation.parameter { visit(parameter) }
+                visit(aggregation.expression, earlier: earlier)
+                if let parameter = aggregation.parameter { visit(parameter, earlier: earlier) }
             case .binary(let operation):
-                visit(operation.lhs)
-                visit(operation.rhs)
-            case .negate(let inner), .parenthesized(let inner): visit(inner)
+                visit(operation.lhs, earlier: earlier)
+                visit(operation.rhs, earlier: earlier)
+            case .negate(let inner), .parenthesized(let inner): visit(inner, earlier: earlier)
             }
         }
         func note(_ selector: VectorSelector) {

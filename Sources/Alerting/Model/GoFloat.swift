@@ -26,10 +26,15 @@ public enum GoFloat {
     }
 
     /// `v` as Go's `%f` prints it: six decimals, correctly rounded (as C's `%.6f` rounds), `NaN`, `+Inf`, `-Inf`.
-    public static func formatFixed6(_ v: Double) -> String {
+    public static func formatFixed6(_ v: Double) -> String { self.fixed(v, "%.6f") }
+
+    /// `v` as Go's `%.3f` prints it.
+    public static func formatFixed3(_ v: Double) -> String { self.fixed(v, "%.3f") }
+
+    private static func fixed(_ v: Double, _ format: String) -> String {
         if let special = self.nonFinite(v) { return special }
         var buffer = [CChar](repeating: 0, count: 400)
-        _ = withVaList([v]) { arguments in vsnprintf(&buffer, buffer.count, "%.6f", arguments) }
+        _ = withVaList([v]) { arguments in vsnprintf(&buffer, buffer.count, format, arguments) }
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 

@@ -18,6 +18,8 @@ public indirect enum Expression: Sendable, CustomStringConvertible {
     case negate(Expression)
     /// Parentheses, kept for printing.
     case parenthesized(Expression)
+    /// A subquery: `expr[range:step]`, an instant-vector expression evaluated at every step of the range.
+    case subquery(Subquery)
 
     /// The type of value the expression produces.
     public var valueType: ValueType {
@@ -25,7 +27,7 @@ public indirect enum Expression: Sendable, CustomStringConvertible {
         case .number: return .scalar
         case .string: return .string
         case .vector: return .vector
-        case .matrix: return .matrix
+        case .matrix, .subquery: return .matrix
         case .call(let function, _): return function.returnType
         case .aggregate: return .vector
         case .binary(let operation):
@@ -58,6 +60,32 @@ public struct VectorSelector: Sendable {
     public var matchers: [LabelMatcher]
     /// The offset in milliseconds.
     public var offset: Int64 = 0
+    /// The `@` modifier: the time the selector is evaluated at, before its offset.
+    public var at: AtModifier?
+}
+
+/// The `@` modifier of a selector or subquery.
+public enum AtModifier: Sendable, Hashable {
+    /// `@ 1609746000`: milliseconds since the epoch.
+    case timestamp(Int64)
+    /// `@ start()`: the start of the query's range (the evaluation time of an instant query or a rule).
+    case start
+    /// `@ end()`: the end of the query's range.
+    case end
+}
+
+/// `expr[range:step] offset o @ t`.
+public struct Subquery: Sendable {
+    /// The instant-vector expression evaluated at each step.
+    public var expression: Expression
+    /// The range in milliseconds.
+    public var range: Int64
+    /// The step in milliseconds; `nil` for the default (the global evaluation interval).
+    public var step: Int64?
+    /// The offset in milliseconds.
+    public var offset: Int64 = 0
+    /// The `@` modifier.
+    public var at: AtModifier?
 }
 
 /// A label matcher: `=`, `!=`, `=~` or `!~`.

@@ -17,20 +17,18 @@ extension Evaluator {
         case "rate", "increase", "delta", "irate", "idelta", "deriv", "predict_linear", "quantile_over_time":
             return .vector(try self.rangeCall(function.name, arguments))
         case "absent_over_time":
-            guard case .matrix(let selector, let range) = arguments[0] else { throw PromQLError(message: "absent_over_time needs a range") }
             var found = false
-            self.forEachRange(selector, range: range) { _, _ in found = true }
-            return .vector(found ? [] : [Sample(labels: Self.absentLabels(selector), value: 1)])
+            let window = try self.forEachRangeSeries(arguments[0]) { _, _ in found = true }
+            return .vector(found ? [] : [Sample(labels: window.selector.map(Self.absentLabels) ?? Labels(), value: 1)])
         case _ where function.name.hasSuffix("_over_time") || function.name == "changes" || function.name == "resets":
-            guard case .matrix(let selector, let range) = arguments[0] else { throw PromQLError(message: "\(function.name) needs a range") }
             var samples: [Sample] = []
             let keepName = function.name == "last_over_time"
-            self.forEachRange(selector, range: range) { id, points in
+            let window = try self.forEachRangeSeries(arguments[0]) { series, points in
                 guard let value = RangeFunctions.overTime(function.name, points) else { return }
-                let labels = self.store.labels(of: id)
+                let labels = self.labels(of: series)
                 samples.append(Sample(labels: keepName ? labels : labels.droppingMetricName, value: value))
             }
-            if !keepName && !Self.selectsOneName(selector) { try Self.checkUnique(samples) }
+            if !keepName && !window.namesOneMetric { try Self.checkUnique(samples) }
             return .vector(samples)
         case "abs", "ceil", "floor", "exp", "ln", "log2", "log10", "sqrt", "sgn":
             let transform = Self.mathFunction(function.name)
@@ -107,13 +105,13 @@ extension Evaluator {
 
     private func rangeCall(_ name: String, _ arguments: [Expression]) throws(PromQLError) -> [Sample] {
         let matrixIndex = name == "quantile_over_time" ? 1 : 0
-        guard case .matrix(let selector, let range) = arguments[matrixIndex] else { throw PromQLError(message: "\(name) needs a range") }
         let parameter = arguments.count > 1 ? try self.scalar(arguments[matrixIndex == 0 ? 1 : 0]) : 0
-        let rangeEnd = self.time - selector.offset
-        let rangeStart = rangeEnd - range
-        let rangeSeconds = Double(range) / 1000
+        let window = try self.rangeWindow(arguments[matrixIndex])
+        let rangeEnd = window.end
+        let rangeStart = window.start
+        let rangeSeconds = Double(rangeEnd - rangeStart) / 1000
         var samples: [Sample] = []
-        self.forEachRange(selector, range: range) { id, points in
+        _ = try self.forEachRangeSeries(arguments[matrixIndex]) { series, points in
             let value: Double?
             switch name {
             case "rate", "increase", "delta":
@@ -133,9 +131,9 @@ extension Evaluator {
                 value = slope * parameter + intercept
             default: value = RangeFunctions.quantile(parameter, points.map(\.v))
             }
-            if let value { samples.append(Sample(labels: self.store.labels(of: id).droppingMetricName, value: value)) }
+            if let value { samples.append(Sample(labels: self.labels(of: series).droppingMetricName, value: value)) }
         }
-        if !Self.selectsOneName(selector) { try Self.checkUnique(samples) }
+        if !window.namesOneMetric { try Self.checkUnique(samples) }
         return samples
     }
 
@@ -146,7 +144,7 @@ extension Evaluator {
             let now = Double(self.time) / 1000
             return try self.vector(argument).map { Sample(labels: $0.labels.droppingMetricName, value: now) }
         }
-        let end = self.time - selector.offset
+        let end = self.baseTime(selector.at) - selector.offset
         let start = end - self.options.lookbackMilliseconds
         var samples: [Sample] = []
         for id in self.seriesIDs(selector) {
@@ -160,7 +158,6 @@ extension Evaluator {
 
     /// Prometheus 2's `holt_winters(range, sf, tf)`: double exponential smoothing, both factors in (0, 1).
     private func holtWinters(_ arguments: [Expression]) throws(PromQLError) -> [Sample] {
-        guard case .matrix(let selector, let range) = arguments[0] else { throw PromQLError(message: "holt_winters needs a range") }
         let smoothing = try self.scalar(arguments[1])
         let trend = try self.scalar(arguments[2])
         guard smoothing > 0 && smoothing < 1 else {
@@ -170,11 +167,11 @@ extension Evaluator {
             throw PromQLError(message: "invalid trend factor. Expected: 0 < tf < 1, got: \(GoFloat.formatFixed6(trend))")
         }
         var samples: [Sample] = []
-        self.forEachRange(selector, range: range) { id, points in
+        let window = try self.forEachRangeSeries(arguments[0]) { series, points in
             guard let value = RangeFunctions.holtWinters(points, smoothing: smoothing, trend: trend) else { return }
-            samples.append(Sample(labels: self.store.labels(of: id).droppingMetricName, value: value))
+            samples.append(Sample(labels: self.labels(of: series).droppingMetricName, value: value))
         }
-        if !Self.selectsOneName(selector) { try Self.checkUnique(samples) }
+        if !window.namesOneMetric { try Self.checkUnique(samples) }
         return samples
     }
 

@@ -5,13 +5,48 @@ public struct Evaluator {
     let time: Int64
     let options: EvaluationOptions
     let cache: SelectorCache?
+    /// What `@ start()` and `@ end()` mean: the query's range (both the evaluation time for a rule).
+    let queryStart: Int64
+    let queryEnd: Int64
 
-    /// An evaluator at `time` (milliseconds since the epoch).
-    public init(store: SampleStore, time: Int64, options: EvaluationOptions = EvaluationOptions(), cache: SelectorCache? = nil) {
+    /// An evaluator at `time` (milliseconds since the epoch), in a query over `queryStart`…`queryEnd` (for `@ start()`
+    /// and `@ end()`; by default `time` itself, as for a rule or an instant query).
+    public init(
+        store: SampleStore,
+        time: Int64,
+        options: EvaluationOptions = EvaluationOptions(),
+        cache: SelectorCache? = nil,
+        queryStart: Int64? = nil,
+        queryEnd: Int64? = nil
+    ) {
         self.store = store
         self.time = time
         self.options = options
         self.cache = cache
+        self.queryStart = queryStart ?? time
+        self.queryEnd = queryEnd ?? time
+    }
+
+    /// The same evaluator at another time of the same query.
+    func at(_ time: Int64) -> Evaluator {
+        Evaluator(
+            store: self.store,
+            time: time,
+            options: self.options,
+            cache: self.cache,
+            queryStart: self.queryStart,
+            queryEnd: self.queryEnd
+        )
+    }
+
+    /// The time a selector or subquery is evaluated at before its offset: its `@` modifier's, or the evaluation time.
+    func baseTime(_ at: AtModifier?) -> Int64 {
+        switch at {
+        case .timestamp(let milliseconds): milliseconds
+        case .start: self.queryStart
+        case .end: self.queryEnd
+        case nil: self.time
+        }
     }
 
     /// Evaluates an expression whose result is an instant vector or a scalar.
@@ -28,6 +63,7 @@ public struct Evaluator {
         case .parenthesized(let inner): return try self.eval(inner)
         case .vector(let selector): return .vector(self.instant(selector))
         case .matrix(let selector, let range): return .matrix(self.range(selector, range: range))
+        case .subquery(let subquery): return .matrix(try self.subquery(subquery).series)
         case .negate(let inner):
             switch try self.eval(inner) {
             case .scalar(let value): return .scalar(-value)
@@ -75,7 +111,7 @@ public struct Evaluator {
 
     /// The latest sample of each matching series within the lookback window, unless it is a stale marker.
     func instant(_ selector: VectorSelector) -> [Sample] {
-        let end = self.time - selector.offset
+        let end = self.baseTime(selector.at) - selector.offset
         let start = end - self.options.lookbackMilliseconds
         var samples: [Sample] = []
         for id in self.seriesIDs(selector) {
@@ -99,7 +135,7 @@ public struct Evaluator {
     /// Calls `body` with each matching series' id and samples within the range (a reused buffer), skipping series with
     /// no sample there.
     func forEachRange(_ selector: VectorSelector, range: Int64, _ body: (Int, [Point]) -> Void) {
-        let end = self.time - selector.offset
+        let end = self.baseTime(selector.at) - selector.offset
         let start = end - range
         var points: [Point] = []
         points.reserveCapacity(64)

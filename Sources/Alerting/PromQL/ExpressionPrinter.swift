@@ -6,9 +6,12 @@ enum ExpressionPrinter {
         case .string(let text): return "\"\(Labels.escape(text))\""
         case .vector(let selector): return self.selector(selector)
         case .matrix(let selector, let range):
-            var text = self.selector(selector, includeOffset: false) + "[\(PrometheusDuration.format(milliseconds: range))]"
-            if selector.offset != 0 { text += " offset \(PrometheusDuration.format(milliseconds: selector.offset))" }
-            return text
+            let text = self.selector(selector, includeModifiers: false) + "[\(PrometheusDuration.format(milliseconds: range))]"
+            return text + self.modifiers(offset: selector.offset, at: selector.at)
+        case .subquery(let subquery):
+            let step = subquery.step.map { PrometheusDuration.format(milliseconds: $0) } ?? ""
+            return self.print(subquery.expression) + "[\(PrometheusDuration.format(milliseconds: subquery.range)):\(step)]"
+                + self.modifiers(offset: subquery.offset, at: subquery.at)
         case .call(let function, let arguments):
             return "\(function.name)(" + arguments.map(self.print).joined(separator: ", ") + ")"
         case .aggregate(let aggregation):
@@ -36,13 +39,27 @@ enum ExpressionPrinter {
         }
     }
 
-    private static func selector(_ selector: VectorSelector, includeOffset: Bool = true) -> String {
+    /// ` @ 1609746000.000`, ` @ start()`, then ` offset 5m`, as Prometheus prints them.
+    private static func modifiers(offset: Int64, at: AtModifier?) -> String {
+        var text = ""
+        switch at {
+        case .timestamp(let milliseconds): text += " @ " + GoFloat.formatFixed3(Double(milliseconds) / 1000)
+        case .start: text += " @ start()"
+        case .end: text += " @ end()"
+        case nil: break
+        }
+        if offset > 0 { text += " offset \(PrometheusDuration.format(milliseconds: offset))" }
+        if offset < 0 { text += " offset -\(PrometheusDuration.format(milliseconds: -offset))" }
+        return text
+    }
+
+    private static func selector(_ selector: VectorSelector, includeModifiers: Bool = true) -> String {
         var text = selector.name ?? ""
         let matchers = selector.matchers.filter { !(selector.name != nil && $0.name == Labels.metricName && $0.kind == .equal) }
         if !matchers.isEmpty || selector.name == nil {
             text += "{" + matchers.map { "\($0.name)\($0.kind.rawValue)\"\(Labels.escape($0.value))\"" }.joined(separator: ", ") + "}"
         }
-        if includeOffset && selector.offset != 0 { text += " offset \(PrometheusDuration.format(milliseconds: selector.offset))" }
+        if includeModifiers { text += self.modifiers(offset: selector.offset, at: selector.at) }
         return text
     }
 }

@@ -42,7 +42,7 @@ struct Lexer {
             if lower == "inf" || lower == "nan" { return (.number(lower == "inf" ? .infinity : .nan), start) }
             return (.identifier(word), start)
         }
-        for candidate in ["==", "!=", ">=", "<=", "=~", "!~", "+", "-", "*", "/", "%", "^", ">", "<", "="] {
+        for candidate in ["==", "!=", ">=", "<=", "=~", "!~", "+", "-", "*", "/", "%", "^", ">", "<", "=", "@"] {
             let candidateBytes = Array(candidate.utf8)
             if self.bytes[self.position...].starts(with: candidateBytes) {
                 self.position += candidateBytes.count

@@ -159,31 +159,48 @@ public struct Parser {
             if case .number(let value) = operand { return .number(-value) }
             return .negate(operand)
         }
-        return try self.postfix(try self.primary())
+        let start = self.tokenStart
+        return try self.postfix(try self.primary(), start: start)
     }
 
     // MARK: Primaries
 
-    private mutating func postfix(_ base: Expression) throws(PromQLError) -> Expression {
+    /// Ranges, subqueries, `offset` and `@` after `base`, which starts at `start` (where errors about them point, as
+    /// Prometheus's do).
+    private mutating func postfix(_ base: Expression, start: Int) throws(PromQLError) -> Expression {
         var expression = base
         while true {
             switch self.token {
             case .leftBracket:
-                guard case .vector(let selector) = expression else {
-                    throw PromQLError(
-                        message: "ranges only allowed for vector selectors (subqueries are not supported)",
-                        position: self.tokenStart
-                    )
-                }
+                let bracket = self.tokenStart
                 try self.advance()
                 guard case .duration(let range) = self.token, range > 0 else { throw self.unexpected("a positive duration") }
                 try self.advance()
                 if self.token == .colon {
-                    throw PromQLError(message: "subqueries are not supported by this engine", position: self.tokenStart)
+                    try self.advance()
+                    var step: Int64?
+                    if case .duration(let value) = self.token {
+                        guard value > 0 else { throw self.unexpected("a positive step") }
+                        step = value
+                        try self.advance()
+                    }
+                    try self.expect(.rightBracket, "\"]\"")
+                    guard expression.valueType == .vector else {
+                        throw PromQLError(
+                            message: "subquery is only allowed on instant vector, got \(expression.valueType.rawValue)",
+                            position: bracket
+                        )
+                    }
+                    expression = .subquery(Subquery(expression: expression, range: range, step: step))
+                    continue
                 }
                 try self.expect(.rightBracket, "\"]\"")
+                guard case .vector(let selector) = expression else {
+                    throw PromQLError(message: "ranges only allowed for vector selectors", position: bracket)
+                }
                 expression = .matrix(selector, range: range)
             case .identifier(let word) where word.lowercased() == "offset":
+                let position = start
                 try self.advance()
                 var negative = false
                 if case .op("-") = self.token {
@@ -192,25 +209,66 @@ public struct Parser {
                 }
                 guard case .duration(let offset) = self.token else { throw self.unexpected("a duration after offset") }
                 try self.advance()
-                switch expression {
-                case .vector(var selector):
-                    selector.offset = negative ? -offset : offset
-                    expression = .vector(selector)
-                case .matrix(var selector, let range):
-                    selector.offset = negative ? -offset : offset
-                    expression = .matrix(selector, range: range)
-                default:
-                    throw PromQLError(
-                        message: "offset modifier must be preceded by an instant vector selector or range vector selector",
-                        position: self.tokenStart
-                    )
+                expression = try Self.modified(expression, position: position, what: "offset") { selectorOffset, _ in
+                    guard selectorOffset == 0 else { return "offset may not be set multiple times" }
+                    selectorOffset = negative ? -offset : offset
+                    return nil
                 }
             case .op("@"):
-                throw PromQLError(message: "the @ modifier is not supported by this engine", position: self.tokenStart)
+                let position = start
+                try self.advance()
+                let at: AtModifier
+                switch self.token {
+                case .number(let seconds):
+                    guard seconds.isFinite, seconds.magnitude < 9.2e15 else {
+                        throw PromQLError(message: "timestamp out of bounds for @ modifier: \(GoFloat.format(seconds))", position: position)
+                    }
+                    at = .timestamp(Int64((seconds * 1000).rounded()))
+                    try self.advance()
+                case .identifier(let word) where ["start", "end"].contains(word.lowercased()):
+                    try self.advance()
+                    try self.expect(.leftParen, "\"(\"")
+                    try self.expect(.rightParen, "\")\"")
+                    at = word.lowercased() == "start" ? .start : .end
+                default:
+                    throw self.unexpected("a timestamp, start() or end() after @")
+                }
+                expression = try Self.modified(expression, position: position, what: "@") { _, modifier in
+                    guard modifier == nil else { return "@ <timestamp> may not be set multiple times" }
+                    modifier = at
+                    return nil
+                }
             default:
                 return expression
             }
         }
+    }
+
+    /// Applies `change` (to the offset and the `@` modifier; it returns an error message or nil) to the selector,
+    /// range or subquery `expression` ends with; anything else cannot take `what`.
+    private static func modified(
+        _ expression: Expression,
+        position: Int,
+        what: String,
+        _ change: (inout Int64, inout AtModifier?) -> String?
+    ) throws(PromQLError) -> Expression {
+        var result = expression
+        var problem: String?
+        switch expression {
+        case .vector(var selector):
+            problem = change(&selector.offset, &selector.at)
+            result = .vector(selector)
+        case .matrix(var selector, let range):
+            problem = change(&selector.offset, &selector.at)
+            result = .matrix(selector, range: range)
+        case .subquery(var subquery):
+            problem = change(&subquery.offset, &subquery.at)
+            result = .subquery(subquery)
+        default:
+            problem = "\(what) modifier must be preceded by an instant vector selector or range vector selector or a subquery"
+        }
+        if let problem { throw PromQLError(message: problem, position: position) }
+        return result
     }
 
     private mutating func primary() throws(PromQLError) -> Expression {

@@ -46,10 +46,17 @@ public struct EvaluationOptions: Sendable {
     public var lookbackMilliseconds: Int64 = 300_000
     /// Which release's details to follow.
     public var compatibility: PromQLCompatibility = .prometheus3
+    /// The step of a subquery written without one (`x[1h:]`): the global evaluation interval, as in Prometheus.
+    public var subqueryStepMilliseconds: Int64 = 60_000
 
-    /// Default options: 5 minutes of lookback, Prometheus 3 semantics.
-    public init(lookbackMilliseconds: Int64 = 300_000, compatibility: PromQLCompatibility = .prometheus3) {
+    /// Default options: 5 minutes of lookback, Prometheus 3 semantics, subqueries stepping by 1 minute.
+    public init(
+        lookbackMilliseconds: Int64 = 300_000,
+        compatibility: PromQLCompatibility = .prometheus3,
+        subqueryStepMilliseconds: Int64 = 60_000
+    ) {
         self.lookbackMilliseconds = lookbackMilliseconds
         self.compatibility = compatibility
+        self.subqueryStepMilliseconds = subqueryStepMilliseconds
     }
 }

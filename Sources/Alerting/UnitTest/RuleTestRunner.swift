@@ -51,6 +51,18 @@ public struct RuleTestRunner: Sendable {
     /// Runs one test group; its failure messages.
     func run(_ test: RuleTestFile.TestGroup, groups: [RuleGroup], evaluationInterval: Int64) -> [String] {
         var store = SampleStore()
+        // promtool's subqueries without a step step by the evaluation interval.
+        var runner = self
+        runner.options.subqueryStepMilliseconds = evaluationInterval
+        return runner.runGroup(test, groups: groups, evaluationInterval: evaluationInterval, store: &store)
+    }
+
+    private func runGroup(
+        _ test: RuleTestFile.TestGroup,
+        groups: [RuleGroup],
+        evaluationInterval: Int64,
+        store: inout SampleStore
+    ) -> [String] {
         // A group without `interval`: Prometheus 3's promtool spaces its samples by the evaluation interval; 2.42's
         // loads them all at time 0 (`load 0s`), where only each series' first sample is kept.
         let interval = test.interval ?? (self.options.compatibility == .prometheus2 ? 0 : evaluationInterval)
@@ -130,7 +142,7 @@ public struct RuleTestRunner: Sendable {
             switch try Evaluator(store: store, time: test.evalTime, options: self.options, cache: cache).evaluate(expression) {
             case .vector(let samples): got = samples
             case .scalar(let value): got = [Sample(labels: Labels(), value: value)]
-            default: return [header + ", err: expression must be an instant vector or a scalar"]
+            default: return [header + ", err: rule result is not a vector or scalar"]
             }
         } catch {
             return [header + ", err: \(error)"]
