@@ -57,6 +57,7 @@ struct ExporterRuntime: Sendable {
             settings.evaluationInterval = Self.milliseconds(alerting.evaluationInterval)
             // A subquery without a step steps by the global evaluation interval, as in Prometheus.
             settings.options.subqueryStepMilliseconds = settings.evaluationInterval
+            settings.options.compatibility = alerting.compatibility
             settings.externalLabels = alerting.externalLabels
             settings.externalURL = alerting.externalURL
             settings.resendDelay = Self.milliseconds(alerting.resendDelay)

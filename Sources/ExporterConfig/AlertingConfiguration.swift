@@ -20,6 +20,9 @@ package struct AlertingConfiguration: Sendable {
     package var maxSeries = 200_000
     /// `alert_for_overrides`: alert name → the `for` to use instead of the rule file's (tests, demos).
     package var alertForOverrides: [String: Duration] = [:]
+    /// `compatibility`: which Prometheus release's PromQL details the rules follow (`prometheus3`, the default, or
+    /// `prometheus2`), so that the exporter alerts as the user's Prometheus would.
+    package var compatibility: PromQLCompatibility = .prometheus3
     /// Whether the exporter's own registry is scraped too (as job `copythat-exporter`).
     package var scrapeSelf = true
     /// Alertmanagers and webhooks to notify.

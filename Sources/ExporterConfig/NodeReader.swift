@@ -18,7 +18,7 @@ package struct NodeReader {
         "listen", "probe_interval", "probe_timeout", "failure_threshold", "success_threshold", "shutdown_delay",
         "shutdown_grace", "log_level", "metrics_auth", "dependencies", "rule_files", "evaluation_interval", "external_labels",
         "external_url", "resend_delay", "scrape_targets", "scrape_self", "alertmanagers", "webhooks", "http_idle_timeout",
-        "max_connections", "scrape_limits", "max_series", "alert_for_overrides",
+        "max_connections", "scrape_limits", "max_series", "alert_for_overrides", "compatibility",
     ]
     private static let dependencyKeys: Set<String> = [
         "name", "type", "url", "url_file", "password_file", "critical", "timeout", "api_key", "api_key_file", "base_url",
@@ -80,6 +80,13 @@ package struct NodeReader {
                         allowZero: true
                     )
                 }
+            case "compatibility":
+                let mode = try self.string(value)
+                guard let compatibility = PromQLCompatibility(rawValue: mode) else {
+                    let modes = PromQLCompatibility.allCases.map(\.rawValue).joined(separator: " or ")
+                    throw self.error(value, "compatibility must be \(modes), not \"\(mode)\"")
+                }
+                configuration.alerting.compatibility = compatibility
             case "scrape_targets":
                 for item in try self.list(value, what: "scrape_targets") {
                     configuration.alerting.scrapeTargets.append(try self.scrapeTarget(item, defaultTimeout: configuration.probeTimeout))

@@ -84,6 +84,23 @@ import Testing
         } throws: { ($0 as? ConfigError)?.line == 2 }
     }
 
+    /// `compatibility` picks the PromQL details the rules follow: Prometheus 3's by default, 2.x's when asked, and
+    /// anything else is an error naming both.
+    @Test func compatibilityChoosesThePrometheusRelease() throws {
+        let file = Self.repository.appendingPathComponent("exporter.yaml").path
+        let loader = ConfigLoader(environment: [:])
+        #expect(try loader.parse(yaml: "rule_files: [alerts/copythat.rules.yml]", file: file).alerting.compatibility == .prometheus3)
+        let two = try loader.parse(yaml: "rule_files: [alerts/copythat.rules.yml]\ncompatibility: prometheus2", file: file)
+        #expect(two.alerting.compatibility == .prometheus2)
+        #expect {
+            try loader.parse(yaml: "rule_files: [alerts/copythat.rules.yml]\ncompatibility: prometheus4", file: file)
+        } throws: { error in
+            guard let error = error as? ConfigError else { return false }
+            return error.line == 2 && error.reason.contains("prometheus3 or prometheus2")
+                || error.reason.contains("prometheus2 or prometheus3")
+        }
+    }
+
     @Test func scrapeLimitsApplyToEveryTargetAndATargetOverridesThem() throws {
         let configuration = try ConfigLoader(environment: [:]).parse(
             yaml: """
