@@ -58,6 +58,7 @@ struct ExporterRuntime: Sendable {
             // A subquery without a step steps by the global evaluation interval, as in Prometheus.
             settings.options.subqueryStepMilliseconds = settings.evaluationInterval
             settings.options.compatibility = alerting.compatibility
+            settings.queryRetention = Self.milliseconds(alerting.queryRetention)
             settings.externalLabels = alerting.externalLabels
             settings.externalURL = alerting.externalURL
             settings.resendDelay = Self.milliseconds(alerting.resendDelay)

@@ -23,6 +23,9 @@ package struct AlertingConfiguration: Sendable {
     /// `compatibility`: which Prometheus release's PromQL details the rules follow (`prometheus3`, the default, or
     /// `prometheus2`), so that the exporter alerts as the user's Prometheus would.
     package var compatibility: PromQLCompatibility = .prometheus3
+    /// `query_retention`: how long the series rules read are kept for the query API and `/graph` (at least; the
+    /// rules may need longer).
+    package var queryRetention: Duration = .seconds(3600)
     /// Whether the exporter's own registry is scraped too (as job `copythat-exporter`).
     package var scrapeSelf = true
     /// Alertmanagers and webhooks to notify.

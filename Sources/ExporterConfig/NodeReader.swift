@@ -19,6 +19,7 @@ package struct NodeReader {
         "shutdown_grace", "log_level", "metrics_auth", "dependencies", "rule_files", "evaluation_interval", "external_labels",
         "external_url", "resend_delay", "scrape_targets", "scrape_self", "alertmanagers", "webhooks", "http_idle_timeout",
         "max_connections", "scrape_limits", "max_series", "alert_for_overrides", "compatibility",
+        "query_retention",
     ]
     private static let dependencyKeys: Set<String> = [
         "name", "type", "url", "url_file", "password_file", "critical", "timeout", "api_key", "api_key_file", "base_url",
@@ -80,6 +81,7 @@ package struct NodeReader {
                         allowZero: true
                     )
                 }
+            case "query_retention": configuration.alerting.queryRetention = try self.duration(value, key: key)
             case "compatibility":
                 let mode = try self.string(value)
                 guard let compatibility = PromQLCompatibility(rawValue: mode) else {

@@ -18,6 +18,9 @@ public final class RuleEngine: Sendable {
         public var resendDelay: Int64 = 60_000
         /// The most series the store holds (`max_series`).
         public var maxSeries = 200_000
+        /// How long the series rules read are kept for the query API (`query_retention`), at least; the rules may
+        /// need longer.
+        public var queryRetention: Int64 = 3_600_000
 
         /// Defaults: 1 m evaluations, 1 m resend delay, Prometheus 3 semantics.
         public init() {}
@@ -29,6 +32,8 @@ public final class RuleEngine: Sendable {
         var plan: RetentionPlan
         var previousScrape: [ScrapeTarget: Set<Labels>] = [:]
         var groupEvaluatedAt: [Int: Int64] = [:]
+        /// The oldest time the store can still answer for: the first ingest, or the last cut.
+        var oldestKept: Int64?
     }
 
     /// What readers see: copies made after each change, so that `/metrics` and the rules API never wait for an
@@ -62,7 +67,11 @@ public final class RuleEngine: Sendable {
     /// An engine for `groups`.
     public init(groups: [RuleGroup], settings: Settings) {
         self.settings = settings
-        let plan = RetentionPlan(groups: groups, lookbackMilliseconds: settings.options.lookbackMilliseconds)
+        let plan = RetentionPlan(
+            groups: groups,
+            lookbackMilliseconds: settings.options.lookbackMilliseconds,
+            minimumMilliseconds: settings.queryRetention
+        )
         let states = groups.map(RuleGroupState.init)
         self.state = Mutex(State(store: SampleStore(seriesLimit: settings.maxSeries), groups: states, plan: plan))
         self.published = Mutex(Published(groups: states, plan: plan))
@@ -89,7 +98,11 @@ public final class RuleEngine: Sendable {
     /// whose name and expression are unchanged, so pending and firing alerts survive a reload as in Prometheus; the
     /// samples stay.
     public func reload(groups: [RuleGroup]) {
-        let plan = RetentionPlan(groups: groups, lookbackMilliseconds: self.settings.options.lookbackMilliseconds)
+        let plan = RetentionPlan(
+            groups: groups,
+            lookbackMilliseconds: self.settings.options.lookbackMilliseconds,
+            minimumMilliseconds: self.settings.queryRetention
+        )
         self.state.withLock { state in
             let old = state.groups
             state.groups = groups.map { group in
@@ -154,6 +167,7 @@ public final class RuleEngine: Sendable {
             let refusedBefore = state.store.refusedForSeriesLimit
             // The target's own series first, so that `up` is there even when max_series refuses the samples.
             let base = Labels(targetLabels)
+            if state.oldestKept == nil { state.oldestKept = time }
             state.store.append(base.setting(Labels.metricName, to: "up"), t: time, v: failure == nil ? 1 : 0)
             state.store.append(base.setting(Labels.metricName, to: "scrape_duration_seconds"), t: time, v: durationSeconds)
             state.store.append(base.setting(Labels.metricName, to: "scrape_samples_scraped"), t: time, v: Double(scraped))
@@ -221,7 +235,9 @@ public final class RuleEngine: Sendable {
                 state.groupEvaluatedAt[index] = time
                 reports.append(GroupReport(group: state.groups[index].group.name, errors: errors, seconds: seconds))
             }
-            state.store.dropSamples(before: time - state.plan.milliseconds - self.settings.evaluationInterval)
+            let cut = time - state.plan.milliseconds - self.settings.evaluationInterval
+            state.store.dropSamples(before: cut)
+            state.oldestKept = max(state.oldestKept ?? cut, cut)
             self.publish(state, statistics: true)
             return reports
         }
@@ -290,6 +306,14 @@ public final class RuleEngine: Sendable {
 
     /// The store's size as of the last evaluation (never waits for one in progress).
     public var storeStatistics: StoreStatistics { self.published.withLock { $0.statistics } }
+
+    /// Answers a query API request over the store, under the engine's lock (ingests and evaluations wait; the
+    /// query's own time limit bounds how long). `body` gets the store, the PromQL options and what the store holds.
+    public func query(_ body: (SampleStore, EvaluationOptions, QueryAPI.Window) -> QueryAPI.Answer) -> QueryAPI.Answer {
+        self.state.withLock { state in
+            body(state.store, self.settings.options, QueryAPI.Window(oldest: state.oldestKept, retention: state.plan.milliseconds))
+        }
+    }
 
     /// Runs `body` with the store (for tests and benchmarks).
     public func withStore<T>(_ body: (inout SampleStore) -> T) -> T { self.state.withLock { body(&$0.store) } }

@@ -27,7 +27,7 @@ enum CalendarFunctions {
         }
     }
 
-    private static func floorDivide(_ a: Int64, _ b: Int64) -> (quotient: Int64, remainder: Int64) {
+    static func floorDivide(_ a: Int64, _ b: Int64) -> (quotient: Int64, remainder: Int64) {
         var quotient = a / b
         var remainder = a % b
         if remainder < 0 {
@@ -38,7 +38,7 @@ enum CalendarFunctions {
     }
 
     /// Howard Hinnant's `civil_from_days`: the proleptic Gregorian date of a day count from 1970-01-01.
-    private static func civil(daysSinceEpoch: Int64) -> (year: Int64, month: Int64, day: Int64) {
+    static func civil(daysSinceEpoch: Int64) -> (year: Int64, month: Int64, day: Int64) {
         let z = daysSinceEpoch + 719_468
         let era = self.floorDivide(z, 146_097).quotient
         let dayOfEra = z - era * 146_097
@@ -51,7 +51,7 @@ enum CalendarFunctions {
     }
 
     /// Hinnant's `days_from_civil`.
-    private static func daysSinceEpoch(year: Int64, month: Int64, day: Int64) -> Int64 {
+    static func daysSinceEpoch(year: Int64, month: Int64, day: Int64) -> Int64 {
         let y = month <= 2 ? year - 1 : year
         let era = self.floorDivide(y, 400).quotient
         let yearOfEra = y - era * 400

@@ -72,6 +72,52 @@ enum ExporterRouter {
             )
             return Response(status: .ok, headers: json, body: .init(byteBuffer: ByteBuffer(bytes: body)))
         }
+        // Prometheus's query API over the engine's store: what every alert's generatorURL and /graph read.
+        router.get("/api/v1/query") { request, _ in
+            Self.queryAnswer(ruleEngine) { store, options, window in
+                QueryAPI.instant(
+                    parameters: Self.parameters(request),
+                    store: store,
+                    options: options,
+                    window: window,
+                    now: RuleEvaluationService.now()
+                )
+            }
+        }
+        router.get("/api/v1/query_range") { request, _ in
+            Self.queryAnswer(ruleEngine) { store, options, window in
+                QueryAPI.range(parameters: Self.parameters(request), store: store, options: options, window: window)
+            }
+        }
         return router
+    }
+
+    /// The query string's parameters (the first of each name), percent-decoded.
+    static func parameters(_ request: Request) -> [String: String] {
+        var parameters: [String: String] = [:]
+        for (name, value) in request.uri.queryParameters where parameters[String(name)] == nil {
+            parameters[String(name)] = String(value)
+        }
+        return parameters
+    }
+
+    private static func queryAnswer(
+        _ engine: RuleEngine?,
+        _ body: (SampleStore, EvaluationOptions, QueryAPI.Window) -> QueryAPI.Answer
+    ) -> Response {
+        let answer =
+            engine?.query(body)
+            ?? QueryAPI.Answer(
+                status: 422,
+                body: Array(
+                    #"{"status":"error","errorType":"unavailable","error":"no rule_files are configured, so nothing is stored to query"}"#
+                        .utf8
+                )
+            )
+        return Response(
+            status: HTTPResponse.Status(code: answer.status),
+            headers: [.contentType: "application/json", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(bytes: answer.body))
+        )
     }
 }
