@@ -24,6 +24,7 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 have_cmd redis-server || missing+=(redis-server)
 have_cmd curl || missing+=(curl)
 have_cmd jq || missing+=(jq)
+have_cmd chromium || missing+=(chromium)  # the headless browser the /graph page is tested in
 have_cmd python3 || missing+=(python3)
 python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
 

@@ -5,7 +5,8 @@ import Hummingbird
 import Probes
 import PrometheusRegistry
 
-/// The exporter's routes: `/health/live`, `/health/ready`, `/health`, `/metrics`, `/api/v1/alerts` and `/api/v1/rules`.
+/// The exporter's routes: `/health/live`, `/health/ready`, `/health`, `/metrics`, `/api/v1/alerts`, `/api/v1/rules`,
+/// `/api/v1/query`, `/api/v1/query_range`, `/graph` and the landing page `/`.
 enum ExporterRouter {
     static func build(
         registry: PrometheusRegistry,
@@ -84,6 +85,35 @@ enum ExporterRouter {
                 )
             }
         }
+        let html: HTTPFields = [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"]
+        router.get("/") { _, _ in
+            Response(status: .ok, headers: html, body: .init(byteBuffer: ByteBuffer(string: Self.landingPage)))
+        }
+        router.get("/graph") { request, _ in
+            let expression = Self.parameters(request)["g0.expr"] ?? ""
+            let page: (status: Int, html: String)
+            if let ruleEngine {
+                let answer = ruleEngine.query { store, options, window in
+                    let rendered = GraphPage.render(
+                        expressionText: expression,
+                        store: store,
+                        options: options,
+                        window: window,
+                        now: RuleEvaluationService.now(),
+                        step: max(1000, ruleEngine.settings.evaluationInterval)
+                    )
+                    return QueryAPI.Answer(status: rendered.status, body: Array(rendered.html.utf8))
+                }
+                page = (answer.status, String(decoding: answer.body, as: UTF8.self))
+            } else {
+                page = (200, "<!DOCTYPE html><p>No rule_files are configured, so the exporter stores nothing to graph.</p>")
+            }
+            return Response(
+                status: HTTPResponse.Status(code: page.status),
+                headers: html,
+                body: .init(byteBuffer: ByteBuffer(string: page.html))
+            )
+        }
         router.get("/api/v1/query_range") { request, _ in
             Self.queryAnswer(ruleEngine) { store, options, window in
                 QueryAPI.range(parameters: Self.parameters(request), store: store, options: options, window: window)
@@ -92,14 +122,62 @@ enum ExporterRouter {
         return router
     }
 
-    /// The query string's parameters (the first of each name), percent-decoded.
+    /// The query string's parameters (the first of each name), decoded as Go's `url.ParseQuery` decodes them (`+` is a
+    /// space, then percent escapes), as Prometheus's generatorURLs are encoded.
     static func parameters(_ request: Request) -> [String: String] {
         var parameters: [String: String] = [:]
-        for (name, value) in request.uri.queryParameters where parameters[String(name)] == nil {
-            parameters[String(name)] = String(value)
+        for pair in (request.uri.query ?? "").split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let name = Self.formDecoded(parts[0]), parameters[name] == nil else { continue }
+            parameters[name] = parts.count > 1 ? Self.formDecoded(parts[1]) ?? "" : ""
         }
         return parameters
     }
+
+    /// `+` as a space and `%XX` as the byte; nil when an escape is malformed or the bytes are not UTF-8.
+    static func formDecoded(_ text: Substring) -> String? {
+        var bytes: [UInt8] = []
+        var utf8 = text.utf8[...]
+        while let byte = utf8.popFirst() {
+            switch byte {
+            case UInt8(ascii: "+"): bytes.append(UInt8(ascii: " "))
+            case UInt8(ascii: "%"):
+                guard let high = utf8.popFirst().flatMap(Self.hexValue), let low = utf8.popFirst().flatMap(Self.hexValue) else {
+                    return nil
+                }
+                bytes.append(high << 4 | low)
+            default: bytes.append(byte)
+            }
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+
+    /// `/`: what every exporter's landing page has, links to everything it serves.
+    static let landingPage = """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><title>copythat-exporter</title>
+        <style>body { font-family: sans-serif; margin: 1.5em; } li { margin: 0.3em 0; }</style></head><body>
+        <h1>copythat-exporter</h1>
+        <p>Probes PostgreSQL, Redis and the AI endpoints, and evaluates the alert rules as Prometheus does.</p>
+        <ul>
+        <li><a href="/metrics">/metrics</a>: every metric, in the Prometheus text format</li>
+        <li><a href="/health/ready?verbose">/health/ready?verbose</a>: readiness, with each dependency's state</li>
+        <li><a href="/api/v1/rules">/api/v1/rules</a>: the rules and their health</li>
+        <li><a href="/api/v1/alerts">/api/v1/alerts</a>: pending and firing alerts</li>
+        <li><a href="/graph">/graph</a>: run an expression over what the exporter holds, and plot its last hour</li>
+        </ul>
+        </body></html>
+
+        """
 
     private static func queryAnswer(
         _ engine: RuleEngine?,
