@@ -5,6 +5,10 @@ extension Evaluator {
         var mean: Double
         var count: Int
         var members: [Sample] = []
+        /// Prometheus 3's Kahan compensation for `sum` and `avg`.
+        var compensation = 0.0
+        /// Prometheus 3's `avg`: the running sum overflowed, so the mean is computed incrementally from here on.
+        var incrementalMean = false
     }
 
     func aggregate(_ aggregation: Aggregation) throws(PromQLError) -> [Sample] {
@@ -21,6 +25,8 @@ extension Evaluator {
                 parameter = try self.scalar(expression)
             }
         }
+        // Prometheus 3 sums with Kahan compensation and averages directly while the sum stays finite.
+        let compensated = self.options.compatibility == .prometheus3
         // count_values groups by the label it adds, too.
         var grouping = Set(aggregation.grouping)
         let removed = grouping.union([Labels.metricName])
@@ -35,7 +41,8 @@ extension Evaluator {
                 groups[key] = ordered.count
                 var group = Group(labels: key, value: sample.value, mean: sample.value, count: 1)
                 switch aggregation.op {
-                case .stddev, .stdvar: group.value = 0
+                // Prometheus 3: a first sample that is NaN or infinite makes the deviation NaN (2.x: 0).
+                case .stddev, .stdvar: group.value = compensated && !sample.value.isFinite ? .nan : 0
                 case .group: group.value = 1
                 case .topk, .bottomk, .quantile: group.members = [sample]
                 default: break
@@ -45,7 +52,14 @@ extension Evaluator {
             }
             let value = sample.value
             switch aggregation.op {
+            case .sum where compensated:
+                (ordered[index].value, ordered[index].compensation) = GoMath.kahanSumIncFinite(
+                    value,
+                    ordered[index].value,
+                    ordered[index].compensation
+                )
             case .sum: ordered[index].value += value
+            case .avg where compensated: Self.addToMean(&ordered[index], value)
             case .avg:
                 ordered[index].count += 1
                 let mean = ordered[index].mean
@@ -71,6 +85,11 @@ extension Evaluator {
         output.reserveCapacity(ordered.count)
         for group in ordered {
             switch aggregation.op {
+            case .sum where compensated: output.append(Sample(labels: group.labels, value: group.value + group.compensation))
+            case .avg where compensated:
+                let mean =
+                    group.incrementalMean ? group.mean + group.compensation : (group.value + group.compensation) / Double(group.count)
+                output.append(Sample(labels: group.labels, value: mean))
             case .avg: output.append(Sample(labels: group.labels, value: group.mean))
             case .count, .countValues: output.append(Sample(labels: group.labels, value: Double(group.count)))
             case .stdvar: output.append(Sample(labels: group.labels, value: group.value / Double(group.count)))
@@ -91,5 +110,28 @@ extension Evaluator {
             }
         }
         return output
+    }
+
+    /// Prometheus 3's `avg` step: a compensated running sum while it stays finite; once it would overflow, an
+    /// incremental (compensated) mean from the values so far.
+    private static func addToMean(_ group: inout Group, _ value: Double) {
+        group.count += 1
+        let count = Double(group.count)
+        if !group.incrementalMean {
+            let (sum, compensation) = GoMath.kahanSumIncFinite(value, group.value, group.compensation)
+            if !sum.isInfinite {
+                (group.value, group.compensation) = (sum, compensation)
+                return
+            }
+            group.incrementalMean = true
+            group.mean = group.value / (count - 1)
+            group.compensation /= count - 1
+        }
+        if group.mean.isInfinite {
+            if value.isInfinite && (group.mean > 0) == (value > 0) { return }
+            if !value.isInfinite && !value.isNaN { return }
+        }
+        let current = group.mean + group.compensation
+        (group.mean, group.compensation) = GoMath.kahanSumIncFinite(value / count - current / count, group.mean, group.compensation)
     }
 }

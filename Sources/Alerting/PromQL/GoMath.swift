@@ -27,6 +27,15 @@ enum GoMath {
         return (total, c)
     }
 
+    /// Prometheus 3's `kahanSumInc`: as above, but the compensation is reset when the sum becomes infinite (else
+    /// `Inf - Inf` would turn it into NaN).
+    @inline(__always)
+    static func kahanSumIncFinite(_ increment: Double, _ sum: Double, _ compensation: Double) -> (Double, Double) {
+        let total = sum + increment
+        if total.isInfinite { return (total, 0) }
+        return Self.kahanSumInc(increment, sum, compensation)
+    }
+
     /// Go's `math.Mod`: the remainder with the sign of `a`.
     static func mod(_ a: Double, _ b: Double) -> Double { a.truncatingRemainder(dividingBy: b) }
 

@@ -1,0 +1,42 @@
+import Testing
+
+@testable import Alerting
+
+/// Where Prometheus 3's aggregations differ from 2.x's (read from Prometheus 3's engine), each in its own mode.
+@Suite struct Prometheus3AggregationTests {
+    static func store(_ values: [String]) throws -> SampleStore {
+        try Fixtures.store(values.enumerated().map { ("x{i=\"\($0.offset)\"}", $0.element) })
+    }
+
+    /// `sum` is Kahan-compensated in Prometheus 3: 2 + 8 + 1e100 − 1e100 is 10 there, 0 in 2.x.
+    @Test func sumIsCompensatedInPrometheus3() throws {
+        let store = try Self.store(["2", "8", "1e100", "-1e100"])
+        #expect(try Fixtures.values("sum(x)", at: 0, in: store, compatibility: .prometheus3) == [10])
+        #expect(try Fixtures.values("sum(x)", at: 0, in: store, compatibility: .prometheus2) == [0])
+        // An infinite sum stays infinite rather than turning NaN through the compensation.
+        let infinite = try Self.store(["1", "Inf", "2"])
+        #expect(try Fixtures.values("sum(x)", at: 0, in: infinite, compatibility: .prometheus3) == [.infinity])
+    }
+
+    /// `avg` is the compensated sum over the count while the sum stays finite, then an incremental mean: the average of
+    /// 1e308, 1e308 and −1e308 is about 3.3e307 rather than infinite or NaN.
+    @Test func avgSurvivesAnOverflowingSum() throws {
+        let store = try Self.store(["1e308", "1e308", "-1e308"])
+        let average = try #require(try Fixtures.values("avg(x)", at: 0, in: store, compatibility: .prometheus3).first)
+        #expect(average.isFinite)
+        #expect(abs(average - 1e308 / 3) < 1e293)
+        // Direct mean with compensation: the average of 2, 8, 1e100, -1e100 is 2.5 exactly.
+        let cancelling = try Self.store(["2", "8", "1e100", "-1e100"])
+        #expect(try Fixtures.values("avg(x)", at: 0, in: cancelling, compatibility: .prometheus3) == [2.5])
+    }
+
+    /// `stddev` and `stdvar` of a lone NaN or infinity are NaN in Prometheus 3, 0 in 2.x.
+    @Test func aDeviationOverNaNIsNaNInPrometheus3() throws {
+        let store = try Self.store(["NaN"])
+        #expect(try Fixtures.values("stddev(x)", at: 0, in: store, compatibility: .prometheus3).first?.isNaN == true)
+        #expect(try Fixtures.values("stdvar(x)", at: 0, in: store, compatibility: .prometheus3).first?.isNaN == true)
+        #expect(try Fixtures.values("stddev(x)", at: 0, in: store, compatibility: .prometheus2) == [0])
+        let finite = try Self.store(["1", "3"])
+        #expect(try Fixtures.values("stdvar(x)", at: 0, in: finite, compatibility: .prometheus3) == [1])
+    }
+}
