@@ -19,6 +19,13 @@ import Testing
         #expect(GoFloat.formatLowerExponent(1) == "1e+00")
         #expect(GoFloat.formatPlain(1e21) == "1000000000000000000000")
         #expect(GoFloat.formatPlain(0.25) == "0.25")
+        // strconv.FormatFloat(v, 'f', -1, 64), as the query API prints every value: no exponent, no ".0".
+        let plain: [(Double, String)] = [
+            (1234, "1234"), (0.1 + 0.2, "0.30000000000000004"), (1e15, "1000000000000000"), (9.5e15, "9500000000000000"),
+            (1e16, "10000000000000000"), (0.0001, "0.0001"), (1e-5, "0.00001"), (-0.5, "-0.5"), (-0.0, "-0"),
+            (123456789.125, "123456789.125"), (2.5e-7, "0.00000025"),
+        ]
+        for (value, expected) in plain { #expect(GoFloat.formatPlain(value) == expected, "\(value)") }
     }
 
     static func expand(

@@ -126,6 +126,69 @@ let times = (0..<15).map { _ in evaluateOnce() / 1e6 }.sorted()
 if Benchmark.isSelected("rule_eval_10k_series") {
     Benchmark.printLine(name: "rule_eval_10k_series", unit: "ms", ours: times[times.count / 2], peer: "none", peerValue: nil, speedup: nil)
 }
+// A rule with a subquery (the peer evaluates the same one, Benchmarks/rule-eval-bench): the 5xx rate's 30-minute
+// peak at 1-minute steps, per job.
+let subqueryRule = try RuleFileLoader.parse(
+    """
+    groups:
+      - name: subquery
+        rules:
+          - alert: ErrorRatePeak
+            expr: max_over_time(sum by (job) (rate(http_requests_total{status=~"5.."}[5m]))[30m:1m]) > 1
+    """,
+    file: "subquery.rules.yml"
+)
+if Benchmark.isSelected("rule_eval_subquery") {
+    var samples: [Double] = []
+    for round in 0..<12 {
+        var states = subqueryRule.map(RuleGroupState.init)
+        let time = Benchmark.time {
+            for index in states.indices { _ = states[index].evaluate(at: now, store: &store, options: options, cache: cache) }
+        }
+        if round >= 2 { samples.append(time / 1e6) }
+    }
+    samples.sort()
+    Benchmark.printLine(
+        name: "rule_eval_subquery",
+        unit: "ms",
+        ours: samples[samples.count / 2],
+        peer: "none",
+        peerValue: nil,
+        speedup: nil
+    )
+}
+// query_range over the last hour at 15 s steps for 1,000 series (5 jobs × 20 endpoints × 5 statuses × 2 methods),
+// answered as the exporter's /api/v1/query_range answers (the JSON body included, not the HTTP exchange).
+let rangeQuery = #"rate(http_requests_total{job=~"api-[0-4]",method=~"GET|POST"}[5m])"#
+if Benchmark.isSelected("query_range_1h_1k_series") {
+    let parameters = [
+        "query": rangeQuery, "start": String(Double(now - 3_600_000 + step) / 1000), "end": String(Double(now) / 1000), "step": "15",
+    ]
+    var samples: [Double] = []
+    var bodyBytes = 0
+    for round in 0..<7 {
+        let time = Benchmark.time {
+            let answer = QueryAPI.range(
+                parameters: parameters,
+                store: store,
+                options: options,
+                window: QueryAPI.Window(oldest: 0, retention: 3_600_000)
+            )
+            bodyBytes = answer.body.count
+        }
+        if round >= 2 { samples.append(time / 1e6) }
+    }
+    samples.sort()
+    Benchmark.printLine(
+        name: "query_range_1h_1k_series",
+        unit: "ms",
+        ours: samples[samples.count / 2],
+        peer: "none",
+        peerValue: nil,
+        speedup: nil
+    )
+    _ = "rule-eval: query_range body \(bodyBytes) bytes\n".withCString { write(2, $0, strlen($0)) }
+}
 if Benchmark.isSelected("rule_store_bytes_per_sample") {
     let perSample = Double(store.sampleBytes) / Double(store.sampleCount)
     Benchmark.printLine(

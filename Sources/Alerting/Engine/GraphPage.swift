@@ -69,9 +69,10 @@ public enum GraphPage {
         var order: [Labels] = []
         var points: [Labels: [Point]] = [:]
         var time = start - start % step + step
+        let cache = SelectorCache()  // every step reads the same series: match the selectors once
         while time <= end {
-            if let value = try? Evaluator(store: store, time: time, options: options, queryStart: start, queryEnd: end).evaluate(expression)
-            {
+            let evaluator = Evaluator(store: store, time: time, options: options, cache: cache, queryStart: start, queryEnd: end)
+            if let value = try? evaluator.evaluate(expression) {
                 let samples: [Sample]
                 switch value {
                 case .scalar(let number): samples = [Sample(labels: Labels(), value: number)]

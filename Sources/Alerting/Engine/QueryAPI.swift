@@ -143,6 +143,8 @@ public enum QueryAPI {
             return error.answer
         }
         let deadline = clock.now.advanced(by: limits.timeout)
+        // Every step reads the same series: match the selectors once.
+        let cache = SelectorCache()
         var order: [Labels] = []
         var points: [Labels: [Point]] = [:]
         var total = 0
@@ -151,7 +153,7 @@ public enum QueryAPI {
             if clock.now > deadline {
                 return QueryError(type: "timeout", message: "query timed out in expression evaluation", status: 503).answer
             }
-            let evaluator = Evaluator(store: store, time: time, options: options, queryStart: start, queryEnd: end)
+            let evaluator = Evaluator(store: store, time: time, options: options, cache: cache, queryStart: start, queryEnd: end)
             let value: Value
             do {
                 value = try evaluator.evaluate(expression)
@@ -174,7 +176,7 @@ public enum QueryAPI {
         }
         var body = JSONText()
         body.raw("{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[")
-        for (index, labels) in order.sorted(by: { $0.description < $1.description }).enumerated() {
+        for (index, labels) in order.sorted().enumerated() {
             if index > 0 { body.raw(",") }
             body.series(labels, points[labels] ?? [])
         }

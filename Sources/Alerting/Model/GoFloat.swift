@@ -21,6 +21,12 @@ public enum GoFloat {
     public static func formatPlain(_ v: Double) -> String {
         if let special = self.nonFinite(v) { return special }
         if v == 0 { return v.sign == .minus ? "-0" : "0" }
+        // Swift's description has the same shortest digits and, between 1e-4 and 1e16, no exponent: only its ".0"
+        // on whole numbers differs (the query API formats every value, so this path matters).
+        let description = v.description
+        if !description.utf8.contains(UInt8(ascii: "e")) {
+            return description.hasSuffix(".0") ? String(description.dropLast(2)) : description
+        }
         let (negative, digits, exponent) = self.shortestDigits(v)
         return (negative ? "-" : "") + self.plain(digits, exponent)
     }
