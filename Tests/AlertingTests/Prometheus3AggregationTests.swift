@@ -2,7 +2,8 @@ import Testing
 
 @testable import Alerting
 
-/// Where Prometheus 3's aggregations differ from 2.x's (read from Prometheus 3's engine), each in its own mode.
+/// Where Prometheus 3's aggregations and rate differ from 2.x's (read from Prometheus 3's engine), each in its own
+/// mode.
 @Suite struct Prometheus3AggregationTests {
     static func store(_ values: [String]) throws -> SampleStore {
         try Fixtures.store(values.enumerated().map { ("x{i=\"\($0.offset)\"}", $0.element) })
@@ -38,5 +39,15 @@ import Testing
         #expect(try Fixtures.values("stddev(x)", at: 0, in: store, compatibility: .prometheus2) == [0])
         let finite = try Self.store(["1", "3"])
         #expect(try Fixtures.values("stdvar(x)", at: 0, in: finite, compatibility: .prometheus3) == [1])
+    }
+
+    /// A counter is never extrapolated back past its zero point; Prometheus 3 caps the extrapolation it would make
+    /// (half a sample interval here, the series starting late in the window), 2.x caps the distance to the window's
+    /// start and then extrapolates all of it. 10, 20, 30, 40 at 2–5 min: the zero point is 60 s before the first
+    /// sample, so 2.x's increase over 5 min is 40 and 3.x's 35.
+    @Test func rateCapsAtTheZeroPointAfterTheThresholdInPrometheus3() throws {
+        let store = try Fixtures.store([("x", "_ _ 10 20 30 40")])
+        #expect(try Fixtures.values("increase(x[5m])", at: 300_000, in: store, compatibility: .prometheus2) == [40])
+        #expect(try Fixtures.values("increase(x[5m])", at: 300_000, in: store, compatibility: .prometheus3) == [35])
     }
 }

@@ -121,7 +121,8 @@ extension Evaluator {
                     rangeEnd: rangeEnd,
                     rangeSeconds: rangeSeconds,
                     isCounter: name != "delta",
-                    isRate: name == "rate"
+                    isRate: name == "rate",
+                    zeroPointAfterThreshold: self.options.compatibility == .prometheus3
                 )
             case "irate", "idelta": value = RangeFunctions.instantValue(points, isRate: name == "irate")
             case "deriv": value = points.count < 2 ? nil : RangeFunctions.linearRegression(points, interceptTime: points[0].t).slope

@@ -1,13 +1,16 @@
 /// The functions over range vectors, each computing one value from one series' samples in the window.
 enum RangeFunctions {
-    /// `rate`, `increase` and `delta` (`extrapolatedRate` in Prometheus): nil with fewer than two samples.
+    /// `rate`, `increase` and `delta` (`extrapolatedRate` in Prometheus): nil with fewer than two samples. A counter
+    /// is never extrapolated back past its zero point; Prometheus 3 (`zeroPointAfterThreshold`) applies that cap after
+    /// deciding whether the start is near enough to extrapolate to, 2.x before.
     static func extrapolatedRate(
         _ points: [Point],
         rangeStart: Int64,
         rangeEnd: Int64,
         rangeSeconds: Double,
         isCounter: Bool,
-        isRate: Bool
+        isRate: Bool,
+        zeroPointAfterThreshold: Bool = true
     ) -> Double? {
         guard points.count >= 2 else { return nil }
         let first = points[0]
@@ -24,12 +27,21 @@ enum RangeFunctions {
         let durationToEnd = Double(rangeEnd - last.t) / 1000
         let sampledInterval = Double(last.t - first.t) / 1000
         let averageDurationBetweenSamples = sampledInterval / Double(points.count - 1)
-        if isCounter && resultValue > 0 && first.v >= 0 {
+        let extrapolationThreshold = averageDurationBetweenSamples * 1.1
+        let capsAtZero = isCounter && resultValue > 0 && first.v >= 0
+        if zeroPointAfterThreshold {
+            var extrapolateToStart = durationToStart >= extrapolationThreshold ? averageDurationBetweenSamples / 2 : durationToStart
+            if capsAtZero { extrapolateToStart = Swift.min(extrapolateToStart, sampledInterval * (first.v / resultValue)) }
+            let extrapolateToEnd = durationToEnd >= extrapolationThreshold ? averageDurationBetweenSamples / 2 : durationToEnd
+            var factor = (sampledInterval + extrapolateToStart + extrapolateToEnd) / sampledInterval
+            if isRate { factor /= rangeSeconds }
+            return resultValue * factor
+        }
+        if capsAtZero {
             // Counters cannot go below zero: extrapolate to where the counter would have been zero at most.
             let durationToZero = sampledInterval * (first.v / resultValue)
             if durationToZero < durationToStart { durationToStart = durationToZero }
         }
-        let extrapolationThreshold = averageDurationBetweenSamples * 1.1
         var extrapolateToInterval = sampledInterval
         extrapolateToInterval += durationToStart < extrapolationThreshold ? durationToStart : averageDurationBetweenSamples / 2
         extrapolateToInterval += durationToEnd < extrapolationThreshold ? durationToEnd : averageDurationBetweenSamples / 2
