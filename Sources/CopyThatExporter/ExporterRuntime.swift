@@ -52,7 +52,9 @@ struct ExporterRuntime: Sendable {
             logger: logger
         )
         if alerting.isEnabled {
-            let groups = try RuleFileLoader.load(paths: alerting.ruleFiles).overridingFor(alerting.alertForOverrideMilliseconds)
+            let groups = try RuleFileLoader.load(paths: alerting.ruleFiles, compatibility: alerting.compatibility).overridingFor(
+                alerting.alertForOverrideMilliseconds
+            )
             var settings = RuleEngine.Settings()
             settings.evaluationInterval = Self.milliseconds(alerting.evaluationInterval)
             // A subquery without a step steps by the global evaluation interval, as in Prometheus.

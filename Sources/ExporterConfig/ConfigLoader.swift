@@ -46,7 +46,7 @@ public struct ConfigLoader: Sendable {
         // Rule files are checked with the configuration, so that check-config catches a rule the engine cannot run.
         let groups: [RuleGroup]
         do {
-            groups = try RuleFileLoader.load(paths: configuration.alerting.ruleFiles)
+            groups = try RuleFileLoader.load(paths: configuration.alerting.ruleFiles, compatibility: configuration.alerting.compatibility)
         } catch {
             throw ConfigError(file: error.file, line: error.line, reason: error.message)
         }

@@ -65,6 +65,15 @@ import Testing
         }
     }
 
+    /// Prometheus 3 reads a plain number where a duration goes as seconds; 2.x refuses it, as promtool 2.42 does.
+    @Test func plainNumbersAreDurationsInPrometheus3() throws {
+        #expect(try Parser.parse("rate(x[100])").description == "rate(x[1m40s])")
+        #expect(try Parser.parse("x offset 50").description == "x offset 50s")
+        #expect(try Parser.parse("max_over_time(x[300:30])").description == "max_over_time(x[5m:30s])")
+        #expect(throws: PromQLError.self) { try Parser.parse("rate(x[100])", compatibility: .prometheus2) }
+        #expect(throws: PromQLError.self) { try Parser.parse("x offset 50", compatibility: .prometheus2) }
+    }
+
     @Test func errorsCarryTheirPosition() {
         do {
             _ = try Parser.parse("sum(rate(x[5m])) + rate(y)")

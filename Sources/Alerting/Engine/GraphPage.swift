@@ -24,7 +24,7 @@ public enum GraphPage {
         let expression: Expression
         let current: Value
         do throws(PromQLError) {
-            expression = try Parser.parse(trimmed)
+            expression = try Parser.parse(trimmed, compatibility: options.compatibility)
             guard expression.valueType == .vector || expression.valueType == .scalar else {
                 throw PromQLError(message: "the graph needs an instant vector or a scalar, not a \(expression.valueType.rawValue)")
             }

@@ -56,7 +56,7 @@ public enum QueryAPI {
         let expression: Expression
         let time: Int64
         do throws(QueryError) {
-            expression = try self.expression(parameters["query"])
+            expression = try self.expression(parameters["query"], compatibility: options.compatibility)
             time = try parameters["time"].map { text throws(QueryError) in try self.timestamp(text, name: "time") } ?? now
         } catch {
             return error.answer
@@ -122,7 +122,7 @@ public enum QueryAPI {
         let end: Int64
         let step: Int64
         do throws(QueryError) {
-            expression = try self.expression(parameters["query"])
+            expression = try self.expression(parameters["query"], compatibility: options.compatibility)
             start = try self.timestamp(parameters["start"], name: "start")
             end = try self.timestamp(parameters["end"], name: "end")
             guard end >= start else { throw QueryError(message: "end timestamp must not be before start time") }
@@ -211,10 +211,10 @@ public enum QueryAPI {
         ).answer
     }
 
-    private static func expression(_ text: String?) throws(QueryError) -> Expression {
+    private static func expression(_ text: String?, compatibility: PromQLCompatibility) throws(QueryError) -> Expression {
         guard let text, !text.isEmpty else { throw QueryError(message: "invalid parameter \"query\": no expression found in input") }
         do {
-            return try Parser.parse(text)
+            return try Parser.parse(text, compatibility: compatibility)
         } catch {
             throw QueryError(message: "invalid parameter \"query\": \(error.description)")
         }

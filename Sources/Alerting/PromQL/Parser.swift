@@ -6,9 +6,13 @@ public struct Parser {
     private var tokenStart = 0
     private var peeked: (Token, Int)?
 
-    /// Parses `text`; throws a `PromQLError` with the position and reason.
-    public static func parse(_ text: String) throws(PromQLError) -> Expression {
+    /// Whether a plain number may stand for a duration in seconds (`x[100]`, `offset 50`), as since Prometheus 3.
+    private var numbersAsDurations = true
+
+    /// Parses `text` as the given Prometheus release does; throws a `PromQLError` with the position and reason.
+    public static func parse(_ text: String, compatibility: PromQLCompatibility = .prometheus3) throws(PromQLError) -> Expression {
         var parser = Parser(lexer: Lexer(text))
+        parser.numbersAsDurations = compatibility == .prometheus3
         try parser.advance()
         if parser.token == .end { throw PromQLError(message: "no expression found in input", position: 0) }
         let expression = try parser.expression(minimumPrecedence: 1)
@@ -39,7 +43,7 @@ public struct Parser {
         switch self.token {
         case .end: found = "end of input"
         case .identifier(let word): found = "identifier \"\(word)\""
-        case .number(let value): found = "number \"\(value)\""
+        case .number(let value): found = "number \"\(GoFloat.format(value))\""
         case .duration: found = "duration"
         case .string(let text): found = "string \"\(text)\""
         case .op(let text): found = "\"\(text)\""
@@ -174,12 +178,15 @@ public struct Parser {
             case .leftBracket:
                 let bracket = self.tokenStart
                 try self.advance()
-                guard case .duration(let range) = self.token, range > 0 else { throw self.unexpected("a positive duration") }
+                if case .number = self.token, !self.numbersAsDurations {
+                    throw PromQLError(message: "missing unit character in duration", position: self.tokenStart)
+                }
+                guard let range = self.durationToken(), range > 0 else { throw self.unexpected("a positive duration") }
                 try self.advance()
                 if self.token == .colon {
                     try self.advance()
                     var step: Int64?
-                    if case .duration(let value) = self.token {
+                    if let value = self.durationToken() {
                         guard value > 0 else { throw self.unexpected("a positive step") }
                         step = value
                         try self.advance()
@@ -207,7 +214,13 @@ public struct Parser {
                     negative = true
                     try self.advance()
                 }
-                guard case .duration(let offset) = self.token else { throw self.unexpected("a duration after offset") }
+                if case .number(let value) = self.token, !self.numbersAsDurations {
+                    throw PromQLError(
+                        message: "unexpected number \"\(GoFloat.format(value))\" in offset, expected duration",
+                        position: self.tokenStart
+                    )
+                }
+                guard let offset = self.durationToken() else { throw self.unexpected("a duration after offset") }
                 try self.advance()
                 expression = try Self.modified(expression, position: position, what: "offset") { selectorOffset, _ in
                     guard selectorOffset == 0 else { return "offset may not be set multiple times" }
@@ -241,6 +254,17 @@ public struct Parser {
             default:
                 return expression
             }
+        }
+    }
+
+    /// The current token as a duration in milliseconds: a duration literal, or (Prometheus 3) a number of seconds.
+    private func durationToken() -> Int64? {
+        switch self.token {
+        case .duration(let milliseconds): return milliseconds
+        case .number(let seconds) where self.numbersAsDurations && seconds.isFinite && seconds.magnitude < 9.2e12:
+            let milliseconds = (seconds * 1000).rounded()
+            return milliseconds == seconds * 1000 ? Int64(milliseconds) : nil
+        default: return nil
         }
     }
 

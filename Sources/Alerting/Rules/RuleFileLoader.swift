@@ -12,20 +12,20 @@ import Glibc
 /// Loads Prometheus rule files (`groups:` of `alert:` and `record:` rules), checking them as `promtool check rules`
 /// does and rejecting what this engine cannot evaluate, each with the file, line and reason.
 public enum RuleFileLoader {
-    /// Loads one file.
-    public static func load(path: String) throws(RuleFileError) -> [RuleGroup] {
+    /// Loads one file, its expressions parsed as `compatibility`'s Prometheus release parses them.
+    public static func load(path: String, compatibility: PromQLCompatibility = .prometheus3) throws(RuleFileError) -> [RuleGroup] {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw RuleFileError(file: path, line: nil, message: "cannot read the rule file")
         }
-        return try self.parse(text, file: path)
+        return try self.parse(text, file: path, compatibility: compatibility)
     }
 
     /// Loads several files, each path possibly a glob (`rules/*.yml`) as in Prometheus's `rule_files`; group names
     /// must be unique within each file. A pattern that matches no file is an error (a typo would otherwise silence
     /// every alert it meant to load).
-    public static func load(paths: [String]) throws(RuleFileError) -> [RuleGroup] {
+    public static func load(paths: [String], compatibility: PromQLCompatibility = .prometheus3) throws(RuleFileError) -> [RuleGroup] {
         var groups: [RuleGroup] = []
-        for path in try self.expand(paths) { groups += try self.load(path: path) }
+        for path in try self.expand(paths) { groups += try self.load(path: path, compatibility: compatibility) }
         return groups
     }
 
@@ -52,7 +52,13 @@ public enum RuleFileLoader {
     }
 
     /// Parses rule-file text.
-    public static func parse(_ text: String, file: String) throws(RuleFileError) -> [RuleGroup] {
+    public static func parse(
+        _ text: String,
+        file: String,
+        compatibility: PromQLCompatibility = .prometheus3
+    ) throws(RuleFileError)
+        -> [RuleGroup]
+    {
         let reader = YAMLReader(file: file)
         let root = try reader.load(text)
         let top = try reader.fields(root, allowed: ["groups"], what: "the rule file")
@@ -76,14 +82,19 @@ public enum RuleFileLoader {
                 group.intervalMilliseconds = milliseconds
             }
             for ruleNode in try reader.sequence(fields["rules"] ?? .scalar(.init("")), what: "rules") {
-                group.rules.append(try self.rule(ruleNode, reader: reader, group: name))
+                group.rules.append(try self.rule(ruleNode, reader: reader, group: name, compatibility: compatibility))
             }
             groups.append(group)
         }
         return groups
     }
 
-    private static func rule(_ node: YAMLNode, reader: YAMLReader, group: String) throws(RuleFileError) -> Rule {
+    private static func rule(
+        _ node: YAMLNode,
+        reader: YAMLReader,
+        group: String,
+        compatibility: PromQLCompatibility
+    ) throws(RuleFileError) -> Rule {
         let fields = try reader.fields(
             node,
             allowed: ["alert", "record", "expr", "for", "keep_firing_for", "labels", "annotations"],
@@ -100,7 +111,7 @@ public enum RuleFileLoader {
         }
         let expression: Expression
         do {
-            expression = try Parser.parse(exprText)
+            expression = try Parser.parse(exprText, compatibility: compatibility)
         } catch {
             throw reader.error(exprNode, "\(what): could not parse expression: \(error)")
         }

@@ -22,7 +22,10 @@ public struct RuleTestRunner: Sendable {
         let groups: [RuleGroup]
         do {
             file = try RuleTestFile.load(path: path)
-            groups = try self.orderedGroups(try RuleFileLoader.load(paths: file.ruleFiles), order: file.groupEvalOrder)
+            groups = try self.orderedGroups(
+                try RuleFileLoader.load(paths: file.ruleFiles, compatibility: self.options.compatibility),
+                order: file.groupEvalOrder
+            )
         } catch {
             return FileResult(file: path, failures: ["    \(error)"])
         }
@@ -138,7 +141,7 @@ public struct RuleTestRunner: Sendable {
         let header = "    expr: \"\(Labels.escape(test.expression))\", time: \(PrometheusDuration.format(milliseconds: test.evalTime))"
         var got: [Sample]
         do {
-            let expression = try Parser.parse(test.expression)
+            let expression = try Parser.parse(test.expression, compatibility: self.options.compatibility)
             switch try Evaluator(store: store, time: test.evalTime, options: self.options, cache: cache).evaluate(expression) {
             case .vector(let samples): got = samples
             case .scalar(let value): got = [Sample(labels: Labels(), value: value)]

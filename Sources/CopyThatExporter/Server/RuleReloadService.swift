@@ -22,7 +22,8 @@ struct RuleReloadService: Service {
     @discardableResult
     func reload() -> Bool {
         do {
-            let groups = try RuleFileLoader.load(paths: self.ruleFiles).overridingFor(self.forOverrides)
+            let groups = try RuleFileLoader.load(paths: self.ruleFiles, compatibility: self.engine.settings.options.compatibility)
+                .overridingFor(self.forOverrides)
             self.engine.reload(groups: groups)
             self.logger.info(
                 "rules reloaded",
