@@ -30,8 +30,8 @@ extension Evaluator {
             }
             if !keepName && !window.namesOneMetric { try Self.checkUnique(samples) }
             return .vector(samples)
-        case "abs", "ceil", "floor", "exp", "ln", "log2", "log10", "sqrt", "sgn":
-            let transform = Self.mathFunction(function.name)
+        case _ where Self.mathFunctionNames.contains(function.name):
+            let transform = Self.mathFunction(function.name, compatibility: self.options.compatibility)
             return .vector(try self.vector(arguments[0]).map { Sample(labels: $0.labels.droppingMetricName, value: transform($0.value)) })
         case "round":
             let toNearest = arguments.count > 1 ? try self.scalar(arguments[1]) : 1
@@ -201,8 +201,29 @@ extension Evaluator {
         return Labels(pairs.map { ($0.name, $0.value) })
     }
 
-    private static func mathFunction(_ name: String) -> (Double) -> Double {
+    /// The functions of one value, applied to each sample (the metric name dropped).
+    static let mathFunctionNames: Set<String> = [
+        "abs", "ceil", "floor", "exp", "ln", "log2", "log10", "sqrt", "sgn", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh",
+        "tanh", "asinh", "acosh", "atanh", "rad", "deg",
+    ]
+
+    private static func mathFunction(_ name: String, compatibility: PromQLCompatibility) -> (Double) -> Double {
+        let olderGo = compatibility == .prometheus2  // Prometheus 2.42 was built with Go 1.19
         switch name {
+        case "sin": return { GoTrig.sin($0) }
+        case "cos": return { GoTrig.cos($0) }
+        case "tan": return { GoTrig.tan($0) }
+        case "asin": return { GoTrig.asin($0) }
+        case "acos": return { GoTrig.acos($0) }
+        case "atan": return { GoMath.atan($0) }
+        case "sinh": return { GoTrig.sinh($0, asGo119: olderGo) }
+        case "cosh": return { GoTrig.cosh($0, asGo119: olderGo) }
+        case "tanh": return { GoTrig.tanh($0) }
+        case "asinh": return { GoTrig.asinh($0) }
+        case "acosh": return { GoTrig.acosh($0) }
+        case "atanh": return { GoTrig.atanh($0) }
+        case "rad": return { $0 * Double.pi / 180 }
+        case "deg": return { $0 * 180 / Double.pi }
         case "abs": return { Swift.abs($0) }
         case "ceil": return { $0.rounded(.up) }
         case "floor": return { $0.rounded(.down) }

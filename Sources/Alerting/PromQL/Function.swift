@@ -29,7 +29,10 @@ public struct Function: Sendable {
         for name in rangeFunctions { table[name] = Function(name, [.matrix], .vector) }
         table["quantile_over_time"] = Function("quantile_over_time", [.scalar, .matrix], .vector)
         table["predict_linear"] = Function("predict_linear", [.matrix, .scalar], .vector)
-        let mathFunctions = ["abs", "ceil", "floor", "exp", "ln", "log2", "log10", "sqrt", "sgn"]
+        let mathFunctions = [
+            "abs", "ceil", "floor", "exp", "ln", "log2", "log10", "sqrt", "sgn", "sin", "cos", "tan", "asin", "acos", "atan", "sinh",
+            "cosh", "tanh", "asinh", "acosh", "atanh", "rad", "deg",
+        ]
         for name in mathFunctions { table[name] = Function(name, [.vector], .vector) }
         table["round"] = Function("round", [.vector, .scalar], .vector, optional: 1)
         table["clamp"] = Function("clamp", [.vector, .scalar, .scalar], .vector)
