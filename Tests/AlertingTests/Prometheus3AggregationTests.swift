@@ -50,4 +50,18 @@ import Testing
         #expect(try Fixtures.values("increase(x[5m])", at: 300_000, in: store, compatibility: .prometheus2) == [40])
         #expect(try Fixtures.values("increase(x[5m])", at: 300_000, in: store, compatibility: .prometheus3) == [35])
     }
+
+    /// Prometheus 3 treats bucket counts within a relative 1e-12 of the bucket below as equal (noise from summing rates),
+    /// where 2.x sees a tiny step and interpolates inside it.
+    @Test func histogramQuantileIgnoresPrecisionNoiseInPrometheus3() throws {
+        let store = try Fixtures.store([
+            ("x_bucket{le=\"1\"}", "1"), ("x_bucket{le=\"2\"}", "1.0000000000000004"), ("x_bucket{le=\"+Inf\"}", "1.0000000000000004"),
+        ])
+        let three = try #require(try Fixtures.values("histogram_quantile(0.99999999999999999, x_bucket)", at: 0, in: store).first)
+        let two = try #require(
+            try Fixtures.values("histogram_quantile(0.99999999999999999, x_bucket)", at: 0, in: store, compatibility: .prometheus2).first
+        )
+        #expect(three == 1)  // every observation is in the first bucket
+        #expect(two > 1)  // 2.x interpolates into the second
+    }
 }

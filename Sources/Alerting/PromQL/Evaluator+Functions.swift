@@ -60,7 +60,13 @@ extension Evaluator {
                 }
             )
         case "histogram_quantile":
-            return .vector(HistogramQuantile.evaluate(try self.scalar(arguments[0]), try self.vector(arguments[1])))
+            return .vector(
+                HistogramQuantile.evaluate(
+                    try self.scalar(arguments[0]),
+                    try self.vector(arguments[1]),
+                    correctPrecision: self.options.compatibility == .prometheus3
+                )
+            )
         case "absent":
             guard try self.vector(arguments[0]).isEmpty else { return .vector([]) }
             if case .vector(let selector) = Self.unwrap(arguments[0]) {

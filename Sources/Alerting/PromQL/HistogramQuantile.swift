@@ -1,6 +1,9 @@
 /// `histogram_quantile` over classic histograms, as Prometheus computes it (`bucketQuantile`).
 enum HistogramQuantile {
-    static func evaluate(_ q: Double, _ samples: [Sample]) -> [Sample] {
+    /// One quantile per label set of `samples` (`le` and the name dropped). `correctPrecision`: Prometheus 3 first
+    /// evens out counts that differ from the bucket below by a relative 1e-12 or less (floating-point noise from
+    /// `rate` over many series), so that they are not mistaken for a step.
+    static func evaluate(_ q: Double, _ samples: [Sample], correctPrecision: Bool = false) -> [Sample] {
         var groups: [Labels: [(upperBound: Double, count: Double)]] = [:]
         var order: [Labels] = []
         for sample in samples {
@@ -9,7 +12,7 @@ enum HistogramQuantile {
             if groups[key] == nil { order.append(key) }
             groups[key, default: []].append((upperBound, sample.value))
         }
-        return order.map { Sample(labels: $0, value: self.bucketQuantile(q, groups[$0]!)) }
+        return order.map { Sample(labels: $0, value: self.bucketQuantile(q, groups[$0]!, correctPrecision: correctPrecision)) }
     }
 
     private static func parseBound(_ text: String) -> Double? {
@@ -21,7 +24,7 @@ enum HistogramQuantile {
         }
     }
 
-    static func bucketQuantile(_ q: Double, _ unsorted: [(upperBound: Double, count: Double)]) -> Double {
+    static func bucketQuantile(_ q: Double, _ unsorted: [(upperBound: Double, count: Double)], correctPrecision: Bool = false) -> Double {
         if q.isNaN { return .nan }
         if q < 0 { return -.infinity }
         if q > 1 { return .infinity }
@@ -34,6 +37,18 @@ enum HistogramQuantile {
                 buckets[buckets.count - 1].count += bucket.count
             } else {
                 buckets.append(bucket)
+            }
+        }
+        if correctPrecision, var previous = buckets.first?.count {
+            for index in buckets.indices.dropFirst() {
+                let current = buckets[index].count
+                let delta = Swift.abs(current - previous)
+                if delta == 0 { continue }
+                if delta / current <= 1e-12 {
+                    buckets[index].count = previous
+                } else {
+                    previous = current
+                }
             }
         }
         var maximum = -Double.infinity
