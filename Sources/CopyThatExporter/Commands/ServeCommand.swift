@@ -35,6 +35,17 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var probeInterval: String?
 
+    @Flag(
+        name: .customLong("web.enable-lifecycle"),
+        help: "Accept POST /-/reload (the rule files, as SIGHUP does), as Prometheus does with the same flag."
+    )
+    var enableLifecycle = false
+
+    /// What `POST /-/reload` runs: the same reload as SIGHUP.
+    private static func reloadAction(_ reloader: RuleReloadService) -> @Sendable () -> String? {
+        { reloader.reload() }
+    }
+
     func validate() throws {
         if let listen, ExporterConfiguration.ListenAddress.parse(listen) == nil {
             throw ValidationError("--listen: expected HOST:PORT, got \"\(listen)\"")
@@ -75,11 +86,20 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let listenerLogger = logger
         let listenAddress = configuration.listen
+        let reloader = runtime.ruleService.map { ruleService in
+            RuleReloadService(
+                engine: ruleService.engine,
+                ruleFiles: configuration.alerting.ruleFiles,
+                forOverrides: configuration.alerting.alertForOverrideMilliseconds,
+                logger: logger
+            )
+        }
         let router = try ExporterRouter.build(
             registry: runtime.registry,
             store: runtime.store,
             metricsAuth: configuration.metricsAuth,
-            ruleEngine: runtime.ruleEngine
+            ruleEngine: runtime.ruleEngine,
+            lifecycle: ExporterRouter.Lifecycle(enabled: self.enableLifecycle, reload: reloader.map(Self.reloadAction))
         )
         // Idle connections and a slowloris are closed after http_idle_timeout; at most max_connections are open; an
         // HTTP/1.0 request is answered as HTTP/1.0 and closed unless it asks for keep-alive.
@@ -113,18 +133,9 @@ struct ServeCommand: AsyncParsableCommand {
             .init(service: app),
             .init(service: DrainService(store: runtime.store, delay: configuration.shutdownDelay)),
         ]
-        if let ruleService = runtime.ruleService {
+        if let ruleService = runtime.ruleService, let reloader {
             services.append(.init(service: ruleService))
-            services.append(
-                .init(
-                    service: RuleReloadService(
-                        engine: ruleService.engine,
-                        ruleFiles: configuration.alerting.ruleFiles,
-                        forOverrides: configuration.alerting.alertForOverrideMilliseconds,
-                        logger: logger
-                    )
-                )
-            )
+            services.append(.init(service: reloader))
             logger.info(
                 "evaluating rules",
                 metadata: [

@@ -2,17 +2,27 @@ import Alerting
 import CopyThatInstrumentation
 import ExporterConfig
 import Hummingbird
+import NIOPosix
 import Probes
 import PrometheusRegistry
 
 /// The exporter's routes: `/health/live`, `/health/ready`, `/health`, `/metrics`, `/api/v1/alerts`, `/api/v1/rules`,
-/// `/api/v1/query`, `/api/v1/query_range`, `/graph` and the landing page `/`.
+/// `/api/v1/query`, `/api/v1/query_range`, `/graph`, the landing page `/`, and `/-/healthy`, `/-/ready`, `/-/reload`.
 enum ExporterRouter {
+    /// Prometheus's lifecycle API: `POST /-/reload` only with `--web.enable-lifecycle`.
+    struct Lifecycle: Sendable {
+        /// Whether `--web.enable-lifecycle` was given.
+        var enabled = false
+        /// Reloads the rule files; the reason when they do not load. Nil without rule files.
+        var reload: (@Sendable () -> String?)?
+    }
+
     static func build(
         registry: PrometheusRegistry,
         store: HealthStore,
         metricsAuth: ExporterConfiguration.MetricsAuth?,
-        ruleEngine: RuleEngine? = nil
+        ruleEngine: RuleEngine? = nil,
+        lifecycle: Lifecycle = Lifecycle()
     ) throws -> Router<BasicRequestContext> {
         let router = Router()
         router.add(
@@ -51,6 +61,29 @@ enum ExporterRouter {
                 body: .init(byteBuffer: ByteBuffer(bytes: verbose ? answer.verboseBody : answer.body))
             )
         }
+        // Prometheus's lifecycle endpoints, worded as Prometheus words them.
+        @Sendable func plain(_ status: HTTPResponse.Status, _ body: String) -> Response {
+            Response(
+                status: status,
+                headers: [.contentType: "text/plain; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: body))
+            )
+        }
+        router.get("/-/healthy") { _, _ in plain(.ok, "copythat-exporter is Healthy.\n") }
+        router.get("/-/ready") { _, _ in
+            store.answer.statusCode == 200 ? plain(.ok, "copythat-exporter is Ready.\n") : plain(.serviceUnavailable, "Service Unavailable")
+        }
+        let reload: @Sendable (Request, BasicRequestContext) async throws -> Response = { _, _ in
+            guard lifecycle.enabled else { return plain(.forbidden, "Lifecycle API is not enabled.") }
+            guard let reload = lifecycle.reload else { return plain(.ok, "no rule files to reload\n") }
+            // Loading files is blocking work: off the event loop.
+            let failure = try await NIOThreadPool.singleton.runIfActive { reload() }
+            guard let failure else { return plain(.ok, "") }
+            return plain(.internalServerError, "failed to reload rules: \(failure)")
+        }
+        router.post("/-/reload", use: reload)
+        router.put("/-/reload", use: reload)
+        router.get("/-/reload") { _, _ in plain(.methodNotAllowed, "Only POST or PUT requests allowed") }
         let metrics = MetricsEndpoint(registry: registry, authorization: metricsAuth.map(MetricsEndpoint.Authorization.init))
         router.get("/metrics") { request, _ in
             metrics.respond(to: request)

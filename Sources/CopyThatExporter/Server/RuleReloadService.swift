@@ -18,9 +18,9 @@ struct RuleReloadService: Service {
         }
     }
 
-    /// Loads the files again and swaps them in; false when they do not load.
+    /// Loads the files again and swaps them in; the reason when they do not load.
     @discardableResult
-    func reload() -> Bool {
+    func reload() -> String? {
         do {
             let groups = try RuleFileLoader.load(paths: self.ruleFiles, compatibility: self.engine.settings.options.compatibility)
                 .overridingFor(self.forOverrides)
@@ -29,10 +29,10 @@ struct RuleReloadService: Service {
                 "rules reloaded",
                 metadata: ["groups": "\(groups.count)", "rules": "\(groups.reduce(0) { $0 + $1.rules.count })"]
             )
-            return true
+            return nil
         } catch {
             self.logger.error("rule reload failed; keeping the rules in force", metadata: ["error": "\(error.description)"])
-            return false
+            return error.description
         }
     }
 }
