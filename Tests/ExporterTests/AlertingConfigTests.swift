@@ -203,40 +203,11 @@ import Testing
     }
 
     @Test(.timeLimit(.minutes(1))) func sighupReloadsTheRulesAndABrokenFileKeepsTheOldOnes() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("reload-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let rules = directory.appendingPathComponent("rules.yml")
-        func writeRules(_ names: [String]) throws {
-            var text = "groups:\n  - name: g\n    rules:\n"
-            for name in names { text += "      - alert: \(name)\n        expr: up == 0\n" }
-            try text.write(to: rules, atomically: true, encoding: .utf8)
-        }
-        try writeRules(["First"])
-        let port = refusedPort()
-        let config = directory.appendingPathComponent("exporter.yaml")
-        try "listen: 127.0.0.1:\(port)\nrule_files: [rules.yml]\nevaluation_interval: 1s\n".write(
-            to: config,
-            atomically: true,
-            encoding: .utf8
-        )
-        let child = try ChildProcess(
-            CommandLineTests.binary,
-            ["serve", "--config", config.path],
-            environment: CommandLineTests.environment([:])
-        )
-        defer { if child.poll() == nil { child.signal(SIGKILL) } }
-        #expect(try await CommandLineTests.waitForStatus(port: port, path: "/health/live", status: 200, within: .seconds(15)))
-
-        func ruleNames() async throws -> [String] {
-            let body = try await CommandLineTests.get(port: port, path: "/api/v1/rules")?.body ?? ""
-            let json = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]
-            let groups = (json?["data"] as? [String: Any])?["groups"] as? [[String: Any]] ?? []
-            return groups.flatMap { ($0["rules"] as? [[String: Any]]) ?? [] }.compactMap { $0["name"] as? String }
-        }
+        let exporter = try await RulesExporter(rules: RulesExporter.alerts(["First"]))
+        let child = exporter.child
         func waitForRules(_ expected: [String]) async throws -> Bool {
             for _ in 0..<50 {
-                if try await ruleNames() == expected { return true }
+                if try await exporter.ruleNames() == expected { return true }
                 try await Task.sleep(for: .milliseconds(100))
             }
             return false
@@ -244,13 +215,13 @@ import Testing
         #expect(try await waitForRules(["First"]))
         // The SIGHUP handler is installed as the services start; give it a moment beyond the first answer.
         try await Task.sleep(for: .milliseconds(500))
-        try writeRules(["First", "Second"])
+        try exporter.writeRules(RulesExporter.alerts(["First", "Second"]))
         child.signal(SIGHUP)
         #expect(try await waitForRules(["First", "Second"]), "\(child.standardOutput.suffix(1000))")
-        try "groups: [\n".write(to: rules, atomically: true, encoding: .utf8)
+        try exporter.writeRules("groups: [\n")
         child.signal(SIGHUP)
         try await Task.sleep(for: .seconds(1))
-        #expect(try await ruleNames() == ["First", "Second"])
+        #expect(try await exporter.ruleNames() == ["First", "Second"])
         #expect(child.standardOutput.contains("rule reload failed; keeping the rules in force"))
         child.signal(SIGTERM)
         var status: Int32?

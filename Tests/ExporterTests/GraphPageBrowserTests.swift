@@ -16,28 +16,8 @@ import Testing
     }
 
     @Test(.timeLimit(.minutes(2))) func theGraphPageShowsEachSeriesAndPlotsItsLastHour() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("graph-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        try "groups:\n  - name: g\n    rules:\n      - alert: Down\n        expr: up == 0\n".write(
-            to: directory.appendingPathComponent("rules.yml"),
-            atomically: true,
-            encoding: .utf8
-        )
-        let port = refusedPort()
-        let config = directory.appendingPathComponent("exporter.yaml")
-        try "listen: 127.0.0.1:\(port)\nrule_files: [rules.yml]\nevaluation_interval: 1s\n".write(
-            to: config,
-            atomically: true,
-            encoding: .utf8
-        )
-        let child = try ChildProcess(
-            CommandLineTests.binary,
-            ["serve", "--config", config.path],
-            environment: CommandLineTests.environment([:])
-        )
-        defer { if child.poll() == nil { child.signal(SIGKILL) } }
-        #expect(try await CommandLineTests.waitForStatus(port: port, path: "/health/live", status: 200, within: .seconds(15)))
+        let exporter = try await RulesExporter()
+        let port = exporter.port
         try await Task.sleep(for: .seconds(4))  // a few self-scrapes, so that there is a line to plot
 
         // The expression as Prometheus encodes it in a generatorURL (spaces as +, + as %2B): two series, the
@@ -72,7 +52,7 @@ import Testing
         #expect(png.count > 5_000 && png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
 
         // A broken expression is a 400 page that says why, with the form still there.
-        let broken = try #require(try await CommandLineTests.get(port: port, path: "/graph?g0.expr=sum%28"))
+        let broken = try #require(try await exporter.get("/graph?g0.expr=sum%28"))
         #expect(broken.status == 400)
         #expect(broken.body.contains("class=\"error\"") && broken.body.contains("parse error") && broken.body.contains("<form"))
         // The landing page links everything the exporter serves.
@@ -80,7 +60,6 @@ import Testing
         for link in ["/metrics", "/health/ready?verbose", "/api/v1/rules", "/api/v1/alerts", "/graph"] {
             #expect(landing.standardOutput.contains("href=\"\(link)\""), "\(link)")
         }
-        child.signal(SIGTERM)
     }
 
     static func seriesCount(port: Int, query: String) async throws -> Int {

@@ -5,31 +5,9 @@ import Testing
 /// `/api/v1/query` and `/api/v1/query_range` on a running exporter, over what it scraped from itself.
 @Suite struct QueryEndpointTests {
     @Test(.timeLimit(.minutes(1))) func theQueryAPIAnswersFromTheStoreAsPrometheusDoes() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("query-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        try "groups:\n  - name: g\n    rules:\n      - alert: Down\n        expr: up == 0\n".write(
-            to: directory.appendingPathComponent("rules.yml"),
-            atomically: true,
-            encoding: .utf8
-        )
-        let port = refusedPort()
-        let config = directory.appendingPathComponent("exporter.yaml")
-        try "listen: 127.0.0.1:\(port)\nrule_files: [rules.yml]\nevaluation_interval: 1s\n".write(
-            to: config,
-            atomically: true,
-            encoding: .utf8
-        )
-        let child = try ChildProcess(
-            CommandLineTests.binary,
-            ["serve", "--config", config.path],
-            environment: CommandLineTests.environment([:])
-        )
-        defer { if child.poll() == nil { child.signal(SIGKILL) } }
-        #expect(try await CommandLineTests.waitForStatus(port: port, path: "/health/live", status: 200, within: .seconds(15)))
-
+        let exporter = try await RulesExporter()
         func json(_ path: String) async throws -> (Int, [String: Any]) {
-            let answer = try #require(try await CommandLineTests.get(port: port, path: path))
+            let answer = try #require(try await exporter.get(path))
             return (answer.status, try #require(try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any]))
         }
         // The exporter scrapes itself as job copythat-exporter: `up` for it is 1 once the first scrape is in.
@@ -59,6 +37,5 @@ import Testing
         #expect(bad["status"] as? String == "error")
         #expect(bad["errorType"] as? String == "bad_data")
         #expect((bad["error"] as? String)?.contains("parse error") == true)
-        child.signal(SIGTERM)
     }
 }

@@ -151,13 +151,8 @@ extension Evaluator {
             let now = Double(self.time) / 1000
             return try self.vector(argument).map { Sample(labels: $0.labels.droppingMetricName, value: now) }
         }
-        let end = self.baseTime(selector.at) - selector.offset
-        let start = end - self.options.lookbackMilliseconds
         var samples: [Sample] = []
-        for id in self.seriesIDs(selector) {
-            guard let point = self.store.buffer(of: id).latest(atOrBefore: end, after: start, includingStart: self.windowIncludesStart),
-                !StaleMarker.isStale(point.v)
-            else { continue }
+        self.forEachLatest(selector) { id, point in
             samples.append(Sample(labels: self.store.labels(of: id).droppingMetricName, value: Double(point.t) / 1000))
         }
         return samples

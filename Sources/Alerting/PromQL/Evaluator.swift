@@ -111,16 +111,22 @@ public struct Evaluator {
 
     /// The latest sample of each matching series within the lookback window, unless it is a stale marker.
     func instant(_ selector: VectorSelector) -> [Sample] {
+        var samples: [Sample] = []
+        self.forEachLatest(selector) { id, point in samples.append(Sample(labels: self.store.labels(of: id), value: point.v)) }
+        return samples
+    }
+
+    /// Calls `body` with each matching series' id and latest sample within the lookback window (stale markers left
+    /// out), at the selector's own time (`@`, `offset`).
+    func forEachLatest(_ selector: VectorSelector, _ body: (Int, Point) -> Void) {
         let end = self.baseTime(selector.at) - selector.offset
         let start = end - self.options.lookbackMilliseconds
-        var samples: [Sample] = []
         for id in self.seriesIDs(selector) {
             guard let point = self.store.buffer(of: id).latest(atOrBefore: end, after: start, includingStart: self.windowIncludesStart),
                 !StaleMarker.isStale(point.v)
             else { continue }
-            samples.append(Sample(labels: self.store.labels(of: id), value: point.v))
+            body(id, point)
         }
-        return samples
     }
 
     /// The samples of each matching series within the range, stale markers left out; series with none are omitted.

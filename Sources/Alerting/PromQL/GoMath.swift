@@ -39,21 +39,24 @@ enum GoMath {
     /// Go's `math.Mod`: the remainder with the sign of `a`.
     static func mod(_ a: Double, _ b: Double) -> Double { a.truncatingRemainder(dividingBy: b) }
 
+    /// ln 2 in two parts (FreeBSD's), for `log` and `log1p`.
+    static let ln2Hi = 6.93147180369123816490e-01
+    static let ln2Lo = 1.90821492927058770002e-10
+    /// The series `log` and `log1p` share (FreeBSD's Lg1 … Lg7).
+    static let logSeries = [
+        6.666666666666735130e-01, 3.999999999940941908e-01, 2.857142874366239149e-01, 2.222219843214978396e-01,
+        1.818357216161805012e-01, 1.531383769920937332e-01, 1.479819860511658591e-01,
+    ]
+
     /// Go's `math.Log` on amd64 (FreeBSD's `e_log.c`, computed step for step by Go's assembly): glibc's `log`
     /// differs from it in the last bit for some inputs.
     static func log(_ x: Double) -> Double {
         if x.isNaN || x == .infinity { return x }
         if x < 0 { return .nan }
         if x == 0 { return -.infinity }
-        let ln2Hi = 6.93147180369123816490e-01
-        let ln2Lo = 1.90821492927058770002e-10
-        let l1 = 6.666666666666735130e-01
-        let l2 = 3.999999999940941908e-01
-        let l3 = 2.857142874366239149e-01
-        let l4 = 2.222219843214978396e-01
-        let l5 = 1.818357216161805012e-01
-        let l6 = 1.531383769920937332e-01
-        let l7 = 1.479819860511658591e-01
+        let (ln2Hi, ln2Lo) = (Self.ln2Hi, Self.ln2Lo)
+        let l = Self.logSeries
+        let (l1, l2, l3, l4, l5, l6, l7) = (l[0], l[1], l[2], l[3], l[4], l[5], l[6])
         // Go's amd64 assembly takes the exponent and fraction straight from the bits, so a subnormal x gives what
         // its bits say as if it were normal (Log(5e-324) is -709.09 there, not -744.44): followed here.
         let bits = x.bitPattern

@@ -253,8 +253,7 @@ enum GoTrig {
         if x == .infinity { return .infinity }
         let sqrt2M1 = 4.142135623730950488017e-01
         let sqrt2HalfM1 = -2.928932188134524755992e-01
-        let ln2Hi = 6.93147180369123816490e-01
-        let ln2Lo = 1.90821492927058770002e-10
+        let (ln2Hi, ln2Lo) = (GoMath.ln2Hi, GoMath.ln2Lo)
         let absx = Swift.abs(x)
         var f = 0.0
         var iu: UInt64 = 0
@@ -309,14 +308,8 @@ enum GoTrig {
         }
         let s = f / (2.0 + f)
         let z = s * s
-        let lp1 = 6.666666666666735130e-01
-        let lp2 = 3.999999999940941908e-01
-        let lp3 = 2.857142874366239149e-01
-        let lp4 = 2.222219843214978396e-01
-        let lp5 = 1.818357216161805012e-01
-        let lp6 = 1.531383769920937332e-01
-        let lp7 = 1.479819860511658591e-01
-        let r = z * (lp1 + z * (lp2 + z * (lp3 + z * (lp4 + z * (lp5 + z * (lp6 + z * lp7))))))
+        let lp = GoMath.logSeries
+        let r = z * (lp[0] + z * (lp[1] + z * (lp[2] + z * (lp[3] + z * (lp[4] + z * (lp[5] + z * lp[6]))))))
         if k == 0 { return f - (hfsq - s * (hfsq + r)) }
         return kk * ln2Hi - ((hfsq - (s * (hfsq + r) + (kk * ln2Lo + c))) - f)
     }
