@@ -70,7 +70,15 @@ public enum GraphPage {
         var points: [Labels: [Point]] = [:]
         var time = start - start % step + step
         let cache = SelectorCache()  // every step reads the same series: match the selectors once
+        // The page is drawn under the rule engine's lock: past the query API's time limit the plot stops there.
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: QueryAPI.Limits().timeout)
+        var cut = false
         while time <= end {
+            if clock.now > deadline {
+                cut = true
+                break
+            }
             let evaluator = Evaluator(store: store, time: time, options: options, cache: cache, queryStart: start, queryEnd: end)
             if let value = try? evaluator.evaluate(expression) {
                 let samples: [Sample]
@@ -87,8 +95,12 @@ public enum GraphPage {
             time += step
         }
         let values = points.values.flatMap { $0.map(\.v) }
+        let note =
+            cut
+            ? "<p class=\"warning\">The plot stops at \(Self.escape(QueryTime.format(time))): drawing more would pass the time limit.</p>\n"
+            : ""
         guard let low = values.min(), let high = values.max() else {
-            return "<p class=\"empty\">Nothing to plot over the last hour.</p>\n"
+            return note + "<p class=\"empty\">Nothing to plot over the last hour.</p>\n"
         }
         let span = high > low ? high - low : 1
         let plotWidth = self.width - 2 * self.margin
@@ -107,7 +119,7 @@ public enum GraphPage {
             svg += "<path class=\"series\" data-points=\"\(series.count)\" stroke=\"\(colours[index % colours.count])\" "
             svg += "d=\"\(commands.joined(separator: " "))\"><title>\(Self.escape(labels.description))</title></path>\n"
         }
-        return svg + "</svg>\n"
+        return note + svg + "</svg>\n"
     }
 
     private static func coordinate(_ value: Double) -> String { String((value * 10).rounded() / 10) }

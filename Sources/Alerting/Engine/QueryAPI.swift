@@ -9,8 +9,9 @@ public enum QueryAPI {
         public var maxPointsPerSeries = 11_000
         /// The most samples a whole answer may hold.
         public var maxSamples = 5_000_000
-        /// How long a query may evaluate.
-        public var timeout: Duration = .seconds(10)
+        /// How long a query may evaluate. Short, because it holds the rule engine's lock: ingests and rule
+        /// evaluations wait while it runs.
+        public var timeout: Duration = .seconds(2)
 
         /// The defaults.
         public init() {}
