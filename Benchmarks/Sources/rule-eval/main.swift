@@ -138,24 +138,16 @@ let subqueryRule = try RuleFileLoader.parse(
     """,
     file: "subquery.rules.yml"
 )
+/// Times `body` `rounds` times after two warm-up rounds and prints the median in milliseconds as case `name`.
+@MainActor func printMedian(_ name: String, rounds: Int, _ body: () -> Void) {
+    let samples = (0..<rounds + 2).map { _ in Benchmark.time(body) / 1e6 }.dropFirst(2).sorted()
+    Benchmark.printLine(name: name, unit: "ms", ours: samples[samples.count / 2], peer: "none", peerValue: nil, speedup: nil)
+}
 if Benchmark.isSelected("rule_eval_subquery") {
-    var samples: [Double] = []
-    for round in 0..<12 {
+    printMedian("rule_eval_subquery", rounds: 10) {
         var states = subqueryRule.map(RuleGroupState.init)
-        let time = Benchmark.time {
-            for index in states.indices { _ = states[index].evaluate(at: now, store: &store, options: options, cache: cache) }
-        }
-        if round >= 2 { samples.append(time / 1e6) }
+        for index in states.indices { _ = states[index].evaluate(at: now, store: &store, options: options, cache: cache) }
     }
-    samples.sort()
-    Benchmark.printLine(
-        name: "rule_eval_subquery",
-        unit: "ms",
-        ours: samples[samples.count / 2],
-        peer: "none",
-        peerValue: nil,
-        speedup: nil
-    )
 }
 // query_range over the last hour at 15 s steps for 1,000 series (5 jobs × 20 endpoints × 5 statuses × 2 methods),
 // answered as the exporter's /api/v1/query_range answers (the JSON body included, not the HTTP exchange).
@@ -164,29 +156,16 @@ if Benchmark.isSelected("query_range_1h_1k_series") {
     let parameters = [
         "query": rangeQuery, "start": String(Double(now - 3_600_000 + step) / 1000), "end": String(Double(now) / 1000), "step": "15",
     ]
-    var samples: [Double] = []
     var bodyBytes = 0
-    for round in 0..<7 {
-        let time = Benchmark.time {
-            let answer = QueryAPI.range(
-                parameters: parameters,
-                store: store,
-                options: options,
-                window: QueryAPI.Window(oldest: 0, retention: 3_600_000)
-            )
-            bodyBytes = answer.body.count
-        }
-        if round >= 2 { samples.append(time / 1e6) }
+    printMedian("query_range_1h_1k_series", rounds: 5) {
+        let answer = QueryAPI.range(
+            parameters: parameters,
+            store: store,
+            options: options,
+            window: QueryAPI.Window(oldest: 0, retention: 3_600_000)
+        )
+        bodyBytes = answer.body.count
     }
-    samples.sort()
-    Benchmark.printLine(
-        name: "query_range_1h_1k_series",
-        unit: "ms",
-        ours: samples[samples.count / 2],
-        peer: "none",
-        peerValue: nil,
-        speedup: nil
-    )
     _ = "rule-eval: query_range body \(bodyBytes) bytes\n".withCString { write(2, $0, strlen($0)) }
 }
 if Benchmark.isSelected("rule_store_bytes_per_sample") {
