@@ -41,6 +41,8 @@ import Testing
         #expect(configuration.bcryptCost == 12)
         #expect(configuration.metricsToken == nil)
         #expect(configuration.shutdownGrace == .seconds(25))
+        #expect(configuration.cacheHitCommit == .asynchronous)
+        #expect(try self.load(["EXTRACTION_CACHE_HIT_COMMIT": "durable"]).cacheHitCommit == .durable)
         #expect(try self.load(["SHUTDOWN_GRACE": "3"]).shutdownGrace == .seconds(3))
         let production = try self.load(["ENVIRONMENT": "production"])
         #expect(production.corsOrigins == ["https://copythat.dev", "https://www.copythat.dev", "https://admin.copythat.dev"])
@@ -95,6 +97,8 @@ import Testing
             ("SHUTDOWN_GRACE", "0"),
             ("IMAGE_FETCH_ALLOW", "10.0.0.0/33"),
             ("IMAGE_FETCH_ALLOW", "images.internal, http://x"),
+            ("EXTRACTION_FALLBACK", "remote"),
+            ("EXTRACTION_CACHE_HIT_COMMIT", "sync"),
         ]
         for (name, value) in cases {
             #expect(self.failure([name: value])?.variable == name, "\(name)=\(value)")

@@ -75,6 +75,37 @@ import Testing
         }
     }
 
+    /// A cache hit is recorded either way; with `durable` its answer comes after the commit reached the disk (the WAL
+    /// is never found unflushed right after it), and by default it does not wait (PostgreSQL's WAL writer flushes it
+    /// within 200 ms, so right after the answer the WAL is found unflushed).
+    @Test(arguments: [CacheHitCommit.asynchronous, .durable])
+    func aCacheHitsCommitWaitsForTheFlushOnlyWhenDurable(_ mode: CacheHitCommit) async throws {
+        try await ExtractionTests.withStub(change: {
+            $0.cacheHitCommit = mode
+            $0.extractionRateLimit = 100
+        }) { api, stub, user, projectID in
+            stub.script([.text(ExtractionTests.palette(2))])
+            let fields: [String: Any] = ["project_id": projectID, "max_colors": 2, "image_base64": Self.image]
+            #expect(try await ExtractionTests.extract(api, user, fields).status == 200)
+            let hits = 20
+            var unflushed = 0
+            for _ in 0..<hits {
+                let answer = try await ExtractionTests.extract(api, user, fields)
+                #expect(try answer.object()["cached"] as? Bool == true)
+                let state = try await api.sql("SELECT pg_current_wal_insert_lsn() > pg_current_wal_flush_lsn()")
+                if state == [["t"]] { unflushed += 1 }
+            }
+            if mode == .durable {
+                #expect(unflushed == 0)
+            } else {
+                #expect(unflushed > 0, "an asynchronous commit answers before its flush")
+            }
+            // Every hit is recorded, whichever the mode.
+            let jobs = try await api.sql("SELECT count(*) FROM extraction_jobs WHERE project_id = $1", [String(projectID)])
+            #expect(jobs == [[String(hits + 1)]])
+        }
+    }
+
     @Test func withRedisDownTheCacheIsSkippedNotTheRequest() async throws {
         var configuration = try APIFixture.configuration()
         configuration.redisURL = try ConnectionURL("redis://127.0.0.1:\(refusedPort())/0")

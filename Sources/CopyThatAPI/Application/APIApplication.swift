@@ -98,6 +98,7 @@ public struct APIApplication: Sendable {
             budgets: configuration.budgets,
             local: LocalPaletteProvider(decoder: ImageDecoder(threadPool: hashingThreads)),
             fallback: configuration.extractionFallback,
+            cacheHitCommit: configuration.cacheHitCommit,
             logger: logger
         )
         var auditLogger = auditLogger ?? Logger(label: "audit")

@@ -58,6 +58,8 @@ public struct APIConfiguration: Sendable {
     public var extractionRateLimit: Int
     /// `EXTRACTION_FALLBACK` (`none`): whether the local provider answers when the AI provider fails.
     public var extractionFallback: ExtractionFallback
+    /// `EXTRACTION_CACHE_HIT_COMMIT` (`async`): whether a cache hit's answer waits for its commit to be flushed.
+    public var cacheHitCommit: CacheHitCommit
     /// `USER_DAILY_BUDGET_USD` (10) and `DAILY_BUDGET_USD` (500): AI spending per UTC day.
     public var budgets: ExtractionBudgets
     /// `IMAGE_FETCH_ALLOW`: networks and host names an `image_url` may reach despite the address and port rules.
@@ -89,7 +91,8 @@ public struct APIConfiguration: Sendable {
         anthropic: AnthropicSettings? = nil,
         budgets: ExtractionBudgets = ExtractionBudgets(),
         extractionFallback: ExtractionFallback = .none,
-        extractionRateLimit: Int = 10
+        extractionRateLimit: Int = 10,
+        cacheHitCommit: CacheHitCommit = .asynchronous
     ) {
         self.databaseURL = databaseURL
         self.redisURL = redisURL
@@ -116,6 +119,7 @@ public struct APIConfiguration: Sendable {
         self.budgets = budgets
         self.extractionFallback = extractionFallback
         self.extractionRateLimit = extractionRateLimit
+        self.cacheHitCommit = cacheHitCommit
     }
 
     /// Reads the configuration from `environment` (and the files its `*_FILE` variables name).
@@ -169,7 +173,16 @@ public struct APIConfiguration: Sendable {
                 }
                 return fallback
             } ?? .none,
-            extractionRateLimit: try reader.integer("EXTRACTION_RATE_LIMIT", default: 10, range: 1...1_000_000_000)
+            extractionRateLimit: try reader.integer("EXTRACTION_RATE_LIMIT", default: 10, range: 1...1_000_000_000),
+            cacheHitCommit: try reader.value("EXTRACTION_CACHE_HIT_COMMIT").map { text throws(APIConfigurationError) in
+                guard let mode = CacheHitCommit(rawValue: text) else {
+                    throw APIConfigurationError(
+                        variable: "EXTRACTION_CACHE_HIT_COMMIT",
+                        reason: "must be async or durable, got \"\(text)\""
+                    )
+                }
+                return mode
+            } ?? .asynchronous
         )
     }
 

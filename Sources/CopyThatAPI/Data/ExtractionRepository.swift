@@ -44,12 +44,14 @@ public struct ExtractionRepository: Sendable {
             jobParameters: [provider, model],
             projectID: projectID,
             palette: palette,
-            usage: usage
+            usage: usage,
+            durable: true
         )
     }
 
     /// Records an extraction that needs no pending state (a cached answer, the local provider): the job, completed,
-    /// its colours and `usage` in one statement. Returns the job's id and the tokens.
+    /// its colours and `usage` in one statement. Returns the job's id and the tokens. With `durable` false the
+    /// statement returns before its commit is flushed (`synchronous_commit = off` for this transaction alone).
     public func record(
         projectID: Int,
         userID: String,
@@ -59,7 +61,8 @@ public struct ExtractionRepository: Sendable {
         palette: Palette,
         provider: String,
         model: String,
-        usage: [UsageLog.Entry] = []
+        usage: [UsageLog.Entry] = [],
+        durable: Bool = true
     ) async throws -> (jobID: Int, tokens: [ColorToken]) {
         let tokens = try await self.insertColors(
             job: """
@@ -70,29 +73,33 @@ public struct ExtractionRepository: Sendable {
             jobParameters: [userID, sourceType, imageSHA256, String(maxColors), provider, model],
             projectID: projectID,
             palette: palette,
-            usage: usage
+            usage: usage,
+            durable: durable
         )
         return (tokens.first?.extractionJobID ?? 0, tokens)
     }
 
     /// One statement: `job` (an UPDATE or INSERT of the job, `RETURNING id`, with its own parameters from $10 on;
-    /// `$2` is `jobID`, for an UPDATE), the palette's colours as tokens of that job, and the usage log's rows.
+    /// `$2` is `jobID`, for an UPDATE), the palette's colours as tokens of that job, and the usage log's rows; not
+    /// `durable`, the transaction's commit is asynchronous (`set_config` with `is_local`, read the moment it commits).
     private func insertColors(
         job: String,
         jobID: Int?,
         jobParameters: [String?],
         projectID: Int,
         palette: Palette,
-        usage: [UsageLog.Entry]
+        usage: [UsageLog.Entry],
+        durable: Bool
     ) async throws -> [ColorToken] {
         let colors = palette.colors
         let logged = UsageLog.writeClauses(usage, firstParameter: 10 + jobParameters.count)
+        let commit = durable ? "" : "commit_mode AS (SELECT set_config('synchronous_commit', 'off', true)),"
         let rows = try await self.database.query(
             """
-            WITH \(logged.map { $0.sql + "," } ?? "") job AS (\(job))
+            WITH \(commit)\(logged.map { $0.sql + "," } ?? "") job AS (\(job))
             INSERT INTO color_tokens (project_id, extraction_job_id, hex, name, design_intent, confidence, prominence, usage)
             SELECT $1, job.id, c.hex, c.name, c.intent, c.confidence, c.prominence, c.usage
-            FROM job, unnest($3::text[], $4::text[], $5::text[], $6::real[], $7::real[], $8::text[], $9::int[])
+            FROM job, \(durable ? "" : "commit_mode, ")unnest($3::text[], $4::text[], $5::text[], $6::real[], $7::real[], $8::text[], $9::int[])
                 AS c (hex, name, intent, confidence, prominence, usage, position)
             WHERE $2::int IS NOT NULL
             ORDER BY c.position

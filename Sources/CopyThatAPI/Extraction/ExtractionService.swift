@@ -84,6 +84,7 @@ public struct ExtractionService: Sendable {
     let budgets: ExtractionBudgets
     let local: LocalPaletteProvider
     let fallback: ExtractionFallback
+    let cacheHitCommit: CacheHitCommit
     let logger: Logger
 
     /// How long an extraction result is kept.
@@ -93,7 +94,7 @@ public struct ExtractionService: Sendable {
     static let estimatedInputTokens = 2_000
 
     /// A service; without `provider` every extraction is the local provider's, and with one, `fallback` says
-    /// whether the local provider answers when it fails.
+    /// whether the local provider answers when it fails; `cacheHitCommit` whether a cache hit waits for its commit's flush.
     public init(
         fetcher: ImageFetcher,
         provider: AnthropicProvider?,
@@ -103,6 +104,7 @@ public struct ExtractionService: Sendable {
         budgets: ExtractionBudgets,
         local: LocalPaletteProvider,
         fallback: ExtractionFallback = .none,
+        cacheHitCommit: CacheHitCommit = .asynchronous,
         logger: Logger
     ) {
         self.fetcher = fetcher
@@ -113,6 +115,7 @@ public struct ExtractionService: Sendable {
         self.budgets = budgets
         self.local = local
         self.fallback = fallback
+        self.cacheHitCommit = cacheHitCommit
         self.logger = logger
     }
 
@@ -158,7 +161,8 @@ public struct ExtractionService: Sendable {
                 palette: cached.palette,
                 provider: "anthropic",
                 model: cached.model,
-                usage: self.entries([ProviderCall(usage: usage, cost: saved)], userID: userID, projectID: projectID)
+                usage: self.entries([ProviderCall(usage: usage, cost: saved)], userID: userID, projectID: projectID),
+                durable: self.cacheHitCommit == .durable
             )
             await self.cache.delete(self.cache.projectColorsKey(projectID))
             return ExtractionResult(
