@@ -80,10 +80,11 @@ import Testing
     /// within 200 ms, so right after the answer the WAL is found unflushed).
     @Test(arguments: [CacheHitCommit.asynchronous, .durable])
     func aCacheHitsCommitWaitsForTheFlushOnlyWhenDurable(_ mode: CacheHitCommit) async throws {
-        try await ExtractionTests.withStub(change: {
+        let change: @Sendable (inout APIConfiguration) -> Void = {
             $0.cacheHitCommit = mode
             $0.extractionRateLimit = 100
-        }) { api, stub, user, projectID in
+        }
+        try await ExtractionTests.withStub(change: change) { api, stub, user, projectID in
             stub.script([.text(ExtractionTests.palette(2))])
             let fields: [String: Any] = ["project_id": projectID, "max_colors": 2, "image_base64": Self.image]
             #expect(try await ExtractionTests.extract(api, user, fields).status == 200)
