@@ -94,14 +94,19 @@ public struct UsageLog: Sendable {
                 entry.usage.errorType == nil ? "true" : "false", entry.usage.errorType,
             ]
         }
-        let userShard = firstParameter + parameters.count
-        parameters += [String(Int.random(in: 0..<Self.spendShards)), String(Int.random(in: 0..<Self.spendShards))]
-        let sql = """
+        let logged = """
             usage_logged AS (
                 INSERT INTO api_usage_logs (user_id, project_id, model, endpoint, input_tokens, output_tokens, cost_nanodollars, cached, success, error_type)
                 VALUES \(rows.joined(separator: ", "))
                 RETURNING (timestamp AT TIME ZONE 'UTC')::date AS day, user_id, cost_nanodollars, cached
-            ),
+            )
+            """
+        // Only spending moves the counters: a statement of cache hits (savings) leaves them alone and skips the upsert.
+        guard entries.contains(where: { !$0.usage.cached && $0.cost.nanodollars > 0 }) else { return (logged, parameters) }
+        let userShard = firstParameter + parameters.count
+        parameters += [String(Int.random(in: 0..<Self.spendShards)), String(Int.random(in: 0..<Self.spendShards))]
+        let sql = """
+            \(logged),
             usage_spent AS (
                 INSERT INTO ai_daily_spend AS spend (day, scope, shard, cost_nanodollars)
                 SELECT day, scope.name, scope.shard, SUM(cost_nanodollars)

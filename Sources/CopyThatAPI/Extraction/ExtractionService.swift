@@ -139,7 +139,7 @@ public struct ExtractionService: Sendable {
             maxColors: maxColors,
             promptVersion: ExtractionPrompt.version
         )
-        if let text = await self.cache.get(cacheKey), let cached = try? JSONDecoder().decode(CachedExtraction.self, from: Data(text.utf8)),
+        if let text = await self.cache.get(cacheKey), let cached = CachedExtraction(cached: text),
             cached.palette.problem(maxColors: maxColors) == nil
         {
             // A repeated image: no call, no spending; the saving is logged at what the call would have cost.

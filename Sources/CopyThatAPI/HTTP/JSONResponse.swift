@@ -9,6 +9,17 @@ public enum JSONResponse {
         Self.raw(try Self.encode(value), status: status)
     }
 
+    /// `value` written by hand (the same text `make` would send for its `Encodable` form).
+    static func make(writing value: some JSONWritable, status: HTTPResponse.Status = .ok) -> Response {
+        var output = JSONOutput()
+        value.write(to: &output)
+        return Response(
+            status: status,
+            headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: output.bytes))
+        )
+    }
+
     /// `value` as the JSON text ``make(_:status:)`` sends.
     public static func encode(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()

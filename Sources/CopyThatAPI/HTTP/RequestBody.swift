@@ -14,7 +14,7 @@ public enum RequestBody {
         let bytes = try await Self.collect(request, limit: limit)
         let value: JSONValue
         do {
-            value = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+            value = try JSONParser.parse(bytes)
         } catch {
             throw APIError.validation([.init(field: "body", message: "Malformed JSON")])
         }

@@ -79,6 +79,6 @@ struct ColorRoutes {
         guard let projectID, let source else { throw APIError.validation([.init(field: "body", message: "Invalid request data")]) }
         let (_, user) = try await self.projects.owned(projectID: projectID, request, context)
         let result = try await self.services.extraction.extract(projectID: projectID, userID: user.id, source: source, maxColors: maxColors)
-        return try JSONResponse.make(result)
+        return JSONResponse.make(writing: result)
     }
 }
