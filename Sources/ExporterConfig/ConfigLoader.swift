@@ -23,24 +23,32 @@ public struct ConfigLoader: Sendable {
 
     /// Loads `path`.
     public func load(path: String) throws(ConfigError) -> ExporterConfiguration {
+        try self.parse(yaml: Self.text(of: path), file: path)
+    }
+
+    /// The UTF-8 text of the file at `path`.
+    static func text(of path: String) throws(ConfigError) -> String {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(file: path, reason: "cannot read the file")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigError(file: path, reason: "the file is not UTF-8")
         }
-        return try self.parse(yaml: text, file: path)
+        return text
+    }
+
+    /// The YAML tree of `yaml` (`nil` for an empty document); a syntax error names `file`, line and column.
+    static func compose(_ yaml: String, file: String) throws(ConfigError) -> YAMLNode? {
+        do {
+            return try YAMLNode.compose(yaml: yaml)
+        } catch {
+            throw ConfigError(file: file, line: error.mark?.line, column: error.mark?.column, reason: "invalid YAML: \(error.problem)")
+        }
     }
 
     /// Parses YAML text; `file` is used in error messages and to resolve relative `*_file` paths.
     public func parse(yaml: String, file: String) throws(ConfigError) -> ExporterConfiguration {
-        let root: YAMLNode?
-        do {
-            root = try YAMLNode.compose(yaml: yaml)
-        } catch {
-            throw ConfigError(file: file, line: error.mark?.line, column: error.mark?.column, reason: "invalid YAML: \(error.problem)")
-        }
-        guard let root else { return ExporterConfiguration() }
+        guard let root = try Self.compose(yaml, file: file) else { return ExporterConfiguration() }
         let reader = NodeReader(file: file, environment: self.environment, baseDirectory: FilePaths.directory(of: file))
         let configuration = try reader.configuration(root)
         // Rule files are checked with the configuration, so that check-config catches a rule the engine cannot run.

@@ -188,7 +188,7 @@ package struct NodeReader {
         return dependency
     }
 
-    private func list(_ node: YAMLNode, what: String) throws(ConfigError) -> [YAMLNode] {
+    func list(_ node: YAMLNode, what: String) throws(ConfigError) -> [YAMLNode] {
         guard case .sequence(let sequence) = node else { throw self.error(node, "\(what) must be a list") }
         return Array(sequence)
     }
@@ -318,7 +318,7 @@ package struct NodeReader {
         return text.trimmingWhitespace()
     }
 
-    private func string(_ node: YAMLNode) throws(ConfigError) -> String {
+    func string(_ node: YAMLNode) throws(ConfigError) -> String {
         guard case .scalar(let scalar) = node else { throw self.error(node, "expected a single value") }
         do {
             return try EnvironmentInterpolation.expand(scalar.string, environment: self.environment)
@@ -332,7 +332,7 @@ package struct NodeReader {
         }
     }
 
-    private func bool(_ node: YAMLNode) throws(ConfigError) -> Bool {
+    func bool(_ node: YAMLNode) throws(ConfigError) -> Bool {
         switch try self.string(node).lowercased() {
         case "true", "yes", "on": return true
         case "false", "no", "off": return false
@@ -355,7 +355,7 @@ package struct NodeReader {
         return duration
     }
 
-    private func mapping(
+    func mapping(
         _ node: YAMLNode,
         allowed: Set<String>?,
         what: String
@@ -375,7 +375,7 @@ package struct NodeReader {
         return result
     }
 
-    private func error(_ node: YAMLNode?, _ reason: String) -> ConfigError {
+    func error(_ node: YAMLNode?, _ reason: String) -> ConfigError {
         ConfigError(file: self.file, line: node?.mark?.line, column: node?.mark?.column, reason: reason)
     }
 

@@ -5,8 +5,10 @@ import CopyThatInstrumentation
 import ExporterConfig
 import Hummingbird
 import HummingbirdCore
+import HummingbirdTLS
 import JSONLogging
 import Logging
+import NIOPosix
 import Probes
 import ServiceLifecycle
 
@@ -41,6 +43,22 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var enableLifecycle = false
 
+    @Option(
+        name: .customLong("web.config.file"),
+        help: ArgumentHelp(
+            "exporter-toolkit's web configuration: TLS (tls_server_config), basic_auth_users and response headers.",
+            valueName: "path"
+        )
+    )
+    var webConfigFile: String?
+
+    /// Threads for bcrypt checks and certificate reads: never an event loop or the cooperative pool.
+    static let bcryptThreads: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 2)
+        pool.start()
+        return pool
+    }()
+
     /// What `POST /-/reload` runs: the same reload as SIGHUP.
     private static func reloadAction(_ reloader: RuleReloadService) -> @Sendable () -> String? {
         { reloader.reload() }
@@ -71,6 +89,20 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "copythat.exporter")
         logger.logLevel = level
 
+        let web: WebConfiguration
+        do {
+            web = try self.webConfigFile.map { path throws(ConfigError) in try WebConfigLoader().load(path: path) } ?? WebConfiguration()
+        } catch {
+            throw ValidationError("--web.config.file: \(error.description)")
+        }
+        let servingCertificate: ServingCertificate?
+        let tlsChannel: TLSChannelConfiguration?
+        do {
+            servingCertificate = try web.tls.map { try ServingCertificate(certificateFile: $0.certificateFile, keyFile: $0.keyFile) }
+            tlsChannel = try web.tls.map { try WebListenerTLS.configuration($0, certificate: servingCertificate!) }
+        } catch {
+            throw ValidationError("--web.config.file: \(error)")
+        }
         let runtime = try ExporterRuntime(configuration: configuration, logger: logger)
         if configuration.dependencies.isEmpty {
             logger.warning("no dependencies configured: set DATABASE_URL, REDIS_URL, ANTHROPIC_API_KEY, OPENAI_API_KEY or pass --config")
@@ -99,19 +131,22 @@ struct ServeCommand: AsyncParsableCommand {
             store: runtime.store,
             metricsAuth: configuration.metricsAuth,
             ruleEngine: runtime.ruleEngine,
-            lifecycle: ExporterRouter.Lifecycle(enabled: self.enableLifecycle, reload: reloader.map(Self.reloadAction))
+            lifecycle: ExporterRouter.Lifecycle(enabled: self.enableLifecycle, reload: reloader.map(Self.reloadAction)),
+            web: web,
+            bcryptThreads: Self.bcryptThreads
         )
         // Idle connections and a slowloris are closed after http_idle_timeout; at most max_connections are open; an
         // HTTP/1.0 request is answered as HTTP/1.0 and closed unless it asks for keep-alive.
         let idle = configuration.httpIdleTimeout
+        let http1 = HTTPServerBuilder.http1(
+            configuration: .init(
+                additionalChannelHandlers: HTTP1KeepAlive.channelHandlers(),
+                idleTimeout: .milliseconds(Int64(idle.components.seconds * 1000 + idle.components.attoseconds / 1_000_000_000_000_000))
+            )
+        )
         let app = Application(
             router: router,
-            server: .http1(
-                configuration: .init(
-                    additionalChannelHandlers: HTTP1KeepAlive.channelHandlers(),
-                    idleTimeout: .milliseconds(Int64(idle.components.seconds * 1000 + idle.components.attoseconds / 1_000_000_000_000_000))
-                )
-            ),
+            server: try tlsChannel.map { try HTTPServerBuilder.tls(http1, configuration: $0) } ?? http1,
             configuration: .init(
                 address: .hostname(configuration.listen.host, port: configuration.listen.port),
                 serverName: nil,
@@ -133,6 +168,18 @@ struct ServeCommand: AsyncParsableCommand {
             .init(service: app),
             .init(service: DrainService(store: runtime.store, delay: configuration.shutdownDelay)),
         ]
+        if let servingCertificate {
+            services.append(
+                .init(
+                    service: CertificateReloadService(
+                        certificate: servingCertificate,
+                        threadPool: Self.bcryptThreads,
+                        interval: .seconds(1),
+                        logger: logger
+                    )
+                )
+            )
+        }
         if let ruleService = runtime.ruleService, let reloader {
             services.append(.init(service: ruleService))
             services.append(.init(service: reloader))

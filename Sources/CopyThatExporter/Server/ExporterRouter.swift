@@ -22,7 +22,9 @@ enum ExporterRouter {
         store: HealthStore,
         metricsAuth: ExporterConfiguration.MetricsAuth?,
         ruleEngine: RuleEngine? = nil,
-        lifecycle: Lifecycle = Lifecycle()
+        lifecycle: Lifecycle = Lifecycle(),
+        web: WebConfiguration = WebConfiguration(),
+        bcryptThreads: NIOThreadPool? = nil
     ) throws -> Router<BasicRequestContext> {
         let router = Router()
         router.add(
@@ -41,6 +43,11 @@ enum ExporterRouter {
                 )
             )
         )
+        // --web.config.file: its headers on every answer (a 401 too), then its users on every request, as exporter-toolkit.
+        if !web.headers.isEmpty { router.add(middleware: ResponseHeadersMiddleware(headers: web.headers)) }
+        if !web.basicAuthUsers.isEmpty {
+            router.add(middleware: BasicAuthMiddleware(users: web.basicAuthUsers, threadPool: bcryptThreads ?? .singleton))
+        }
         let json: HTTPFields = [.contentType: "application/json"]
 
         // Liveness depends on nothing outside the process: a wrong liveness probe restarts pods in cascade.
