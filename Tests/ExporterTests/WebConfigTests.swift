@@ -165,6 +165,41 @@ import Testing
         #expect(exporter.child.standardOutput.contains("serving a new TLS certificate"))
     }
 
+    @Test func checkConfigChecksTheCertificateAndKeyToo() async throws {
+        let certificates = try await Certificates()
+        try "listen: 127.0.0.1:9470\n".write(to: certificates.url("exporter.yml"), atomically: true, encoding: .utf8)
+        let web = "tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n"
+        try web.write(to: certificates.url("web.yml"), atomically: true, encoding: .utf8)
+        let arguments = ["check-config", certificates.path("exporter.yml"), "--web.config.file", certificates.path("web.yml")]
+        let valid = try await ExternalTool.run(CommandLineTests.binary, arguments)
+        #expect(valid.status == 0)
+        #expect(valid.standardOutput.contains("web.yml: valid, TLS (NoClientCert)"))
+        try FileManager.default.removeItem(at: certificates.url("server.key"))
+        try FileManager.default.copyItem(at: certificates.url("rogue.key"), to: certificates.url("server.key"))
+        let mismatched = try await ExternalTool.run(CommandLineTests.binary, arguments)
+        #expect(mismatched.status == 1)
+        #expect(mismatched.standardError.contains("does not match the certificate"))
+        #expect(!mismatched.standardError.contains("PRIVATE KEY"))
+    }
+
+    /// The shipped example, with real files where it names them, is a valid configuration.
+    @Test func theExampleIsValid() async throws {
+        let certificates = try await Certificates()
+        try FileManager.default.createDirectory(at: certificates.url("tls"), withIntermediateDirectories: true)
+        for (from, to) in [("server.pem", "tls/server.pem"), ("server.key", "tls/server.key"), ("ca.pem", "tls/ca.pem")] {
+            try FileManager.default.copyItem(at: certificates.url(from), to: certificates.url(to))
+        }
+        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../examples/web-config.yml")
+        try FileManager.default.copyItem(at: example, to: certificates.url("web.yml"))
+        try "listen: 127.0.0.1:9470\n".write(to: certificates.url("exporter.yml"), atomically: true, encoding: .utf8)
+        let checked = try await ExternalTool.run(
+            CommandLineTests.binary,
+            ["check-config", certificates.path("exporter.yml"), "--web.config.file", certificates.path("web.yml")]
+        )
+        #expect(checked.status == 0, "\(checked.standardError)")
+        #expect(checked.standardOutput.contains("TLS (RequireAndVerifyClientCert), 1 basic-auth users, 3 headers"))
+    }
+
     @Test func clientCertificatesAreRequiredAndVerifiedAgainstTheCA() async throws {
         let certificates = try await Certificates()
         let web = """

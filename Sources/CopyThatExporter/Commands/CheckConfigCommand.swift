@@ -12,6 +12,12 @@ struct CheckConfigCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The YAML configuration to check.", valueName: "file"))
     var file: String
 
+    @Option(
+        name: .customLong("web.config.file"),
+        help: ArgumentHelp("Also check this web configuration, its certificate, key and client CA.", valueName: "path")
+    )
+    var webConfigFile: String?
+
     func run() throws {
         do {
             let configuration = try ConfigLoader().load(path: self.file)
@@ -20,6 +26,22 @@ struct CheckConfigCommand: ParsableCommand {
             )
         } catch {
             StandardStreams.write("\(error.description)\n", to: .error)
+            throw ExitCode(1)
+        }
+        guard let webConfigFile else { return }
+        do {
+            let web = try WebConfigLoader().load(path: webConfigFile)
+            if let tls = web.tls {
+                let certificate = try ServingCertificate(certificateFile: tls.certificateFile, keyFile: tls.keyFile)
+                _ = try WebListenerTLS.configuration(tls, certificate: certificate)
+            }
+            let tls = web.tls.map { "TLS (\($0.clientAuth.rawValue))" } ?? "plain HTTP"
+            print("\(webConfigFile): valid, \(tls), \(web.basicAuthUsers.count) basic-auth users, \(web.headers.count) headers")
+        } catch let error as ConfigError {
+            StandardStreams.write("\(error.description)\n", to: .error)
+            throw ExitCode(1)
+        } catch {
+            StandardStreams.write("\(webConfigFile): \(error)\n", to: .error)
             throw ExitCode(1)
         }
     }
