@@ -37,7 +37,11 @@ public final class PostgresConnection: @unchecked Sendable {
 
     /// Connects to `url` (`postgres://` or `postgresql://`; `sslmode` and other parameters are passed to libpq).
     /// - Parameters:
+    ///   - url: the server, database, user and password.
+    ///   - timeout: the deadline for the whole connection, TLS and authentication included.
     ///   - statementTimeout: set as the session's `statement_timeout`, so the server itself stops a runaway query.
+    ///   - threadPool: where libpq's blocking calls run (never an event loop or the cooperative pool).
+    ///   - reactor: the `epoll` loop that wakes the connection when its socket is ready.
     /// - Throws: ``PostgresError`` with the reason; the password never appears in it.
     public static func connect(
         url: ConnectionURL,
@@ -63,6 +67,9 @@ public final class PostgresConnection: @unchecked Sendable {
 
     /// Runs `sql` with `$1`… bound to `parameters` (text format; `nil` is SQL NULL) and returns the rows as text.
     /// - Parameters:
+    ///   - sql: one statement, with `$1`… placeholders.
+    ///   - parameters: the placeholders' values, in order.
+    ///   - timeout: the deadline for sending, running and reading the result.
     ///   - prepared: prepare `sql` on this connection the first time it is run and execute the prepared statement
     ///     from then on, so the server parses and plans it once per connection rather than on every call (as
     ///     asyncpg's statement cache does). For the fixed statements of an application, not for SQL built at run

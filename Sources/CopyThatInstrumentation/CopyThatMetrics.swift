@@ -33,9 +33,10 @@ public struct CopyThatMetrics: Sendable {
 
     /// Registers the catalogue in `registry`.
     /// - Parameters:
+    ///   - registry: where the families are registered.
     ///   - version: the build's version, for `copythat_info`.
     ///   - environment: `ENVIRONMENT` (`local` when unset, as in the seeds).
-    /// - Throws: ``MetricError`` when a name is already registered.
+    /// - Throws: `MetricError` when a name is already registered.
     public init(registry: PrometheusRegistry, version: String, environment: String) throws(MetricError) {
         self.httpRequests = try registry.makeCounterFamily(
             name: "http_requests_total",

@@ -3,12 +3,12 @@ public import NIOPosix
 public import PrometheusRegistry
 import Synchronization
 
-/// A pool of ``PostgresConnection``s with the seeds' settings and every state in `db_pool_connections{state}`.
+/// A pool of `PostgresConnection`s with the seeds' settings and every state in `db_pool_connections{state}`.
 ///
 /// Up to ``Configuration/poolSize`` connections stay open between uses; when all are busy, up to
 /// ``Configuration/maxOverflow`` more are opened and closed again on return. Past that, a checkout waits its turn
 /// (counted in `db_pool_checkout_waits_total`) for at most ``Configuration/checkoutTimeout``, then fails with
-/// ``PostgresPoolError/checkoutTimeout`` (counted in `db_pool_checkout_timeouts_total`). Connections older than
+/// `PostgresPoolError.checkoutTimeout` (counted in `db_pool_checkout_timeouts_total`). Connections older than
 /// ``Configuration/recycle`` are replaced, and with ``Configuration/prePing`` an idle connection is checked with
 /// `SELECT 1` before it is handed out. All libpq work runs on the thread pool.
 public final class PostgresPool: Sendable {
@@ -85,7 +85,11 @@ public final class PostgresPool: Sendable {
     private let timeouts: Counter?
 
     /// Creates a pool; nothing is opened until the first checkout.
-    /// - Parameter metrics: the catalogue, for `db_pool_connections`; `registry` gets the wait and timeout counters.
+    /// - Parameters:
+    ///   - configuration: the server, the sizes and the timeouts.
+    ///   - threadPool: where libpq's blocking calls run.
+    ///   - metrics: the catalogue, for `db_pool_connections`.
+    ///   - registry: gets the wait and timeout counters.
     public init(
         configuration: Configuration,
         threadPool: NIOThreadPool,

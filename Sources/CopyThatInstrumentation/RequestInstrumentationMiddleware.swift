@@ -16,7 +16,9 @@ public struct RequestInstrumentationMiddleware<Context: RequestContext>: RouterM
     @usableFromInline let remoteAddressReader: RemoteAddressReader?
 
     /// Creates the middleware over the catalogue's HTTP families.
-    /// - Parameter accessLogLevel: the level of the access line (default `info`); `nil` writes none.
+    /// - Parameters:
+    ///   - metrics: the catalogue whose `http_requests_total` and `http_request_duration_seconds` are updated.
+    ///   - accessLogLevel: the level of the access line (default `info`); `nil` writes none.
     public init(metrics: CopyThatMetrics, accessLogLevel: Logger.Level? = .info) {
         self.init(requests: metrics.httpRequests, duration: metrics.httpRequestDuration, accessLogLevel: accessLogLevel)
     }

@@ -3,7 +3,7 @@ import Synchronization
 /// A monotonically increasing value: requests served, errors seen, dollars spent.
 ///
 /// Updates never block and take no locked instruction: each thread adds to its own shard of the counter (see
-/// ``ShardedCells``). Integer and floating-point increments are kept in two cells, so integer counting stays exact at
+/// `ShardedCells`). Integer and floating-point increments are kept in two cells, so integer counting stays exact at
 /// any size; the exposed value is their sum over every shard.
 // @unchecked Sendable: `cells` is allocated in init, freed in deinit, and only ever accessed through the C shard
 // functions, which use atomic loads and stores; the exemplar is behind a Mutex.

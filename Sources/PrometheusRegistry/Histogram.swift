@@ -4,7 +4,7 @@ import Synchronization
 /// Observations counted into buckets: request durations, response sizes.
 ///
 /// An observation never blocks and takes no locked instruction: each thread adds to its own shard (see
-/// ``ShardedCells``), its bucket and the sum. Buckets are stored non-cumulatively and summed at scrape time, so every
+/// `ShardedCells`), its bucket and the sum. Buckets are stored non-cumulatively and summed at scrape time, so every
 /// scrape is internally consistent: the cumulative buckets never decrease and `le="+Inf"` always equals `_count`.
 /// `_sum` may trail by observations still in flight.
 // @unchecked Sendable: `cells` and `bounds` are allocated once in init and freed in deinit; cells are only accessed

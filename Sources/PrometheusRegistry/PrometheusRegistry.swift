@@ -161,7 +161,14 @@ public final class PrometheusRegistry: Sendable {
     }
 
     /// Registers a summary family with these label names.
-    /// - Parameter clock: monotonic seconds, for tests that move time by hand; the default reads the system clock.
+    /// - Parameters:
+    ///   - name: the metric name, without `_sum`, `_count` or a unit suffix added for you.
+    ///   - help: the `# HELP` text.
+    ///   - labelNames: the labels every series has (never `quantile`).
+    ///   - configuration: the quantiles, their error and the window they are computed over.
+    ///   - unit: the OpenMetrics unit (`seconds`); the name must end with it.
+    ///   - maxSeries: at most this many label sets (the registry's default when `nil`); past it, new ones share one `__overflow__` series.
+    ///   - clock: monotonic seconds, for tests that move time by hand; the default reads the system clock.
     /// - Throws: ``MetricError`` when a name is invalid, reserved (`quantile`) or taken, or a quantile is out of range.
     public func makeSummaryFamily(
         name: String,
@@ -191,7 +198,10 @@ public final class PrometheusRegistry: Sendable {
     // MARK: Info
 
     /// Registers an info metric: `name_info{labels} 1`.
-    /// - Parameter name: the name with or without its `_info` suffix (`copythat` exposes `copythat_info`).
+    /// - Parameters:
+    ///   - name: the name with or without its `_info` suffix (`copythat` exposes `copythat_info`).
+    ///   - help: the `# HELP` text.
+    ///   - labels: the constant labels the one series carries.
     /// - Throws: ``MetricError`` when a name is invalid or taken.
     public func makeInfo(name: String, help: String, labels: [Label]) throws(MetricError) -> Info {
         try MetricNaming.validateMetricName(name)
