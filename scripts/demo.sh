@@ -37,7 +37,7 @@ if [ -n "${EXPORTER:-}" ]; then
     binary=$EXPORTER
 else
     echo "demo: building copythat-exporter (release)..." >&2
-    # The Swift runtime and Foundation linked in, as for production (see "Building for production" in the README).
+    # The Swift runtime and Foundation linked in, as for production (see "Building for production" in docs/exporter.md).
     binary=$(bash scripts/build-exporter.sh)
 fi
 if [ -n "${API:-}" ]; then

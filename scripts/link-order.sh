@@ -2,7 +2,7 @@
 # Regenerates scripts/copythat-exporter.ld, the linker script fragment that the exporter's release link uses to place
 # the code a running exporter executes first and together, in an output section of its own (.text.hot). The kernel
 # maps a binary's code 64 KB around every page touched; with the code an exporter runs spread over 16 MB, nearly all
-# of it stayed resident. Together it is about 4 MB (see "Memory" in the README).
+# of it stayed resident. Together it is about 4 MB (see "Building for production" in docs/exporter.md).
 #
 # The list comes from running the exporter under valgrind's callgrind, which records every instruction executed (the
 # Swift runtime and standard library included), in two scenarios: the quick start's (PostgreSQL and Redis from the

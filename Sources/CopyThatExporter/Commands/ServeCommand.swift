@@ -22,7 +22,7 @@ struct ServeCommand: AsyncParsableCommand {
             dependency passed its last probe, 503 otherwise (add ?verbose for latency and errors). GET /metrics serves \
             Prometheus text 0.0.4, or OpenMetrics when asked, gzipped when accepted. On SIGTERM readiness turns 503 at \
             once, then the server drains and the process exits 0. With rule_files in the configuration it also evaluates \
-            them (see the README) and reloads them on SIGHUP.
+            them (see docs/rule-engine.md) and reloads them on SIGHUP.
             """
     )
 
