@@ -64,4 +64,37 @@ import Testing
         #expect(three == 1)  // every observation is in the first bucket
         #expect(two > 1)  // 2.x interpolates into the second
     }
+
+    /// `histogram_fraction` over classic buckets (Prometheus 3; the cases and answers of its `histograms.test`, at the
+    /// counts its series reach at 50m): interpolated inside a bucket, the lowest bucket starting at 0 or at -Inf. In
+    /// 2.x it reads native histograms only, so floats give nothing.
+    @Test func histogramFractionReadsClassicBucketsInPrometheus3() throws {
+        let two = try Fixtures.store([
+            ("h2_bucket{le=\"0\"}", "0"), ("h2_bucket{le=\"2\"}", "10"), ("h2_bucket{le=\"4\"}", "20"), ("h2_bucket{le=\"6\"}", "30"),
+            ("h2_bucket{le=\"+Inf\"}", "30"),
+        ])
+        #expect(try Fixtures.values("histogram_fraction(0, 4, h2_bucket)", at: 0, in: two) == [0.6666666666666666])
+        #expect(try Fixtures.values("histogram_fraction(0, 6, h2_bucket)", at: 0, in: two) == [1])
+        #expect(try Fixtures.values("histogram_fraction(0, 3.5, h2_bucket)", at: 0, in: two) == [0.5833333333333334])
+        #expect(try Fixtures.values("histogram_fraction(4, 0, h2_bucket)", at: 0, in: two) == [0])
+        #expect(try Fixtures.values("histogram_fraction(NaN, 1, h2_bucket)", at: 0, in: two).first?.isNaN == true)
+        #expect(try Fixtures.values("histogram_fraction(0, 4, h2_bucket)", at: 0, in: two, compatibility: .prometheus2).isEmpty)
+        let three = try Fixtures.store([
+            ("h3_bucket{le=\"0\", start=\"positive\"}", "0"), ("h3_bucket{le=\"0.1\", start=\"positive\"}", "50"),
+            ("h3_bucket{le=\".2\", start=\"positive\"}", "70"), ("h3_bucket{le=\"1e0\", start=\"positive\"}", "110"),
+            ("h3_bucket{le=\"+Inf\", start=\"positive\"}", "110"), ("h3_bucket{le=\"-.25\", start=\"negative\"}", "0"),
+            ("h3_bucket{le=\"-.2\", start=\"negative\"}", "10"), ("h3_bucket{le=\"-0.1\", start=\"negative\"}", "20"),
+            ("h3_bucket{le=\"0.3\", start=\"negative\"}", "20"), ("h3_bucket{le=\"+Inf\", start=\"negative\"}", "20"),
+        ])
+        let fractions = try Fixtures.values("histogram_fraction(0, 0.2, h3_bucket)", at: 0, in: three)
+        #expect(fractions.sorted() == [0, 0.6363636363636364])
+        // Without a +Inf bucket there is no histogram to read; without observations no fraction.
+        let open = try Fixtures.store([("o_bucket{le=\"1\"}", "3"), ("z_bucket{le=\"1\"}", "0"), ("z_bucket{le=\"+Inf\"}", "0")])
+        #expect(try Fixtures.values("histogram_fraction(0, 1, o_bucket)", at: 0, in: open).first?.isNaN == true)
+        #expect(try Fixtures.values("histogram_fraction(0, 1, z_bucket)", at: 0, in: open).first?.isNaN == true)
+        // Below the lowest bound, where the bucket reaches down to -Inf, the whole bucket counts.
+        let negative = try Fixtures.store([("n_bucket{le=\"-1\"}", "4"), ("n_bucket{le=\"1\"}", "8"), ("n_bucket{le=\"+Inf\"}", "8")])
+        #expect(try Fixtures.values("histogram_fraction(-Inf, -2, n_bucket)", at: 0, in: negative) == [0.5])
+        #expect(try Fixtures.values("histogram_fraction(-1, 0, n_bucket)", at: 0, in: negative) == [0.25])
+    }
 }

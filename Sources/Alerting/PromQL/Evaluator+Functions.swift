@@ -59,6 +59,14 @@ extension Evaluator {
                     return Sample(labels: sample.labels.droppingMetricName, value: value)
                 }
             )
+        case "histogram_fraction":
+            // Prometheus 3 reads classic buckets as histogram_quantile does; 2.x only native histograms, which this
+            // engine does not hold, so a vector of floats gives nothing there.
+            let lower = try self.scalar(arguments[0])
+            let upper = try self.scalar(arguments[1])
+            let buckets = try self.vector(arguments[2])
+            guard self.options.compatibility == .prometheus3 else { return .vector([]) }
+            return .vector(HistogramQuantile.fractions(lower: lower, upper: upper, buckets))
         case "histogram_quantile":
             return .vector(
                 HistogramQuantile.evaluate(

@@ -39,6 +39,7 @@ public struct Function: Sendable {
         table["clamp_min"] = Function("clamp_min", [.vector, .scalar], .vector)
         table["clamp_max"] = Function("clamp_max", [.vector, .scalar], .vector)
         table["histogram_quantile"] = Function("histogram_quantile", [.scalar, .vector], .vector)
+        table["histogram_fraction"] = Function("histogram_fraction", [.scalar, .scalar, .vector], .vector)
         table["absent"] = Function("absent", [.vector], .vector)
         table["scalar"] = Function("scalar", [.vector], .scalar)
         table["vector"] = Function("vector", [.scalar], .vector)

@@ -336,7 +336,7 @@ public struct Parser {
 
     private mutating func call(_ name: String, start: Int) throws(PromQLError) -> Expression {
         guard let function = Function.all[name] else {
-            if name == "histogram_count" || name == "histogram_sum" || name == "histogram_fraction" {
+            if name == "histogram_count" || name == "histogram_sum" {
                 throw PromQLError(message: "native histogram function \"\(name)\" is not supported by this engine", position: start)
             }
             throw PromQLError(message: "unknown function with name \"\(name)\"", position: start)
