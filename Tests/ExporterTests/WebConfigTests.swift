@@ -92,6 +92,15 @@ import Testing
         }
     }
 
+    /// `tls_server_config` with the folder's server certificate and key, then `lines` of its own (indented), then `rest`.
+    static func tls(_ lines: [String] = [], then rest: String = "") -> String {
+        (["tls_server_config:", "  cert_file: server.pem", "  key_file: server.key"] + lines.map { "  " + $0 }).joined(separator: "\n")
+            + "\n" + rest
+    }
+
+    /// Mutual TLS: a client certificate signed by the folder's CA is required.
+    static let mutualTLS = ["client_auth_type: RequireAndVerifyClientCert", "client_ca_file: ca.pem"]
+
     static func hash(_ password: String, htpasswd: Bool = false) -> String {
         let hash = Bcrypt.hash(password, cost: 4)
         return htpasswd ? "$2y$" + hash.dropFirst(4) : hash
@@ -99,17 +108,16 @@ import Testing
 
     @Test func aTLSListenerWithUsersServesOnlyThemAndAddsItsHeaders() async throws {
         let certificates = try await Certificates()
-        let web = """
-            tls_server_config:
-              cert_file: server.pem
-              key_file: server.key
-            basic_auth_users:
-              prometheus: '\(Self.hash("scrape-secret", htpasswd: true))'
-            http_server_config:
-              headers:
-                X-Frame-Options: deny
-                Strict-Transport-Security: max-age=31536000
-            """
+        let web = Self.tls(
+            then: """
+                basic_auth_users:
+                  prometheus: '\(Self.hash("scrape-secret", htpasswd: true))'
+                http_server_config:
+                  headers:
+                    X-Frame-Options: deny
+                    Strict-Transport-Security: max-age=31536000
+                """
+        )
         let exporter = try await Exporter(certificates, web: web)
         let ca = ["--cacert", certificates.path("ca.pem")]
         let good = try await exporter.curl("/metrics", ca + ["-u", "prometheus:scrape-secret"])
@@ -135,7 +143,7 @@ import Testing
 
     @Test func aRotatedCertificateIsServedWithoutARestart() async throws {
         let certificates = try await Certificates()
-        let exporter = try await Exporter(certificates, web: "tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n")
+        let exporter = try await Exporter(certificates, web: Self.tls())
         func subject() async throws -> String {
             let output = try await ExternalTool.run(
                 "/bin/sh",
@@ -168,7 +176,7 @@ import Testing
     @Test func checkConfigChecksTheCertificateAndKeyToo() async throws {
         let certificates = try await Certificates()
         try "listen: 127.0.0.1:9470\n".write(to: certificates.url("exporter.yml"), atomically: true, encoding: .utf8)
-        let web = "tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n"
+        let web = Self.tls()
         try web.write(to: certificates.url("web.yml"), atomically: true, encoding: .utf8)
         let arguments = ["check-config", certificates.path("exporter.yml"), "--web.config.file", certificates.path("web.yml")]
         let valid = try await ExternalTool.run(CommandLineTests.binary, arguments)
@@ -202,14 +210,7 @@ import Testing
 
     @Test func clientCertificatesAreRequiredAndVerifiedAgainstTheCA() async throws {
         let certificates = try await Certificates()
-        let web = """
-            tls_server_config:
-              cert_file: server.pem
-              key_file: server.key
-              client_auth_type: RequireAndVerifyClientCert
-              client_ca_file: ca.pem
-              min_version: TLS12
-            """
+        let web = Self.tls(Self.mutualTLS + ["min_version: TLS12"])
         let exporter = try await Exporter(certificates, web: web)
         let ca = ["--cacert", certificates.path("ca.pem")]
         let signed = try await exporter.curl(
@@ -229,15 +230,7 @@ import Testing
 
     @Test func prometheusScrapesItOverTLSWithBasicAuth() async throws {
         let certificates = try await Certificates()
-        let web = """
-            tls_server_config:
-              cert_file: server.pem
-              key_file: server.key
-              client_auth_type: RequireAndVerifyClientCert
-              client_ca_file: ca.pem
-            basic_auth_users:
-              prometheus: '\(Self.hash("scrape-secret"))'
-            """
+        let web = Self.tls(Self.mutualTLS, then: "basic_auth_users:\n  prometheus: '\(Self.hash("scrape-secret"))'\n")
         let exporter = try await Exporter(certificates, web: web)
         let prometheusPort = refusedPort()
         let scrape = """

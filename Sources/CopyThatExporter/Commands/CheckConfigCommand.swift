@@ -31,10 +31,7 @@ struct CheckConfigCommand: ParsableCommand {
         guard let webConfigFile else { return }
         do {
             let web = try WebConfigLoader().load(path: webConfigFile)
-            if let tls = web.tls {
-                let certificate = try ServingCertificate(certificateFile: tls.certificateFile, keyFile: tls.keyFile)
-                _ = try WebListenerTLS.configuration(tls, certificate: certificate)
-            }
+            if let tls = web.tls { _ = try WebListenerTLS.prepare(tls) }
             let tls = web.tls.map { "TLS (\($0.clientAuth.rawValue))" } ?? "plain HTTP"
             print("\(webConfigFile): valid, \(tls), \(web.basicAuthUsers.count) basic-auth users, \(web.headers.count) headers")
         } catch let error as ConfigError {

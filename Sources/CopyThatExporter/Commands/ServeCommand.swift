@@ -53,7 +53,7 @@ struct ServeCommand: AsyncParsableCommand {
     var webConfigFile: String?
 
     /// Threads for bcrypt checks and certificate reads: never an event loop or the cooperative pool.
-    static let bcryptThreads: NIOThreadPool = {
+    static let blockingThreads: NIOThreadPool = {
         let pool = NIOThreadPool(numberOfThreads: 2)
         pool.start()
         return pool
@@ -95,11 +95,9 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("--web.config.file: \(error.description)")
         }
-        let servingCertificate: ServingCertificate?
-        let tlsChannel: TLSChannelConfiguration?
+        let tls: (certificate: ServingCertificate, channel: TLSChannelConfiguration)?
         do {
-            servingCertificate = try web.tls.map { try ServingCertificate(certificateFile: $0.certificateFile, keyFile: $0.keyFile) }
-            tlsChannel = try web.tls.map { try WebListenerTLS.configuration($0, certificate: servingCertificate!) }
+            tls = try web.tls.map(WebListenerTLS.prepare)
         } catch {
             throw ValidationError("--web.config.file: \(error)")
         }
@@ -133,7 +131,7 @@ struct ServeCommand: AsyncParsableCommand {
             ruleEngine: runtime.ruleEngine,
             lifecycle: ExporterRouter.Lifecycle(enabled: self.enableLifecycle, reload: reloader.map(Self.reloadAction)),
             web: web,
-            bcryptThreads: Self.bcryptThreads
+            bcryptThreads: Self.blockingThreads
         )
         // Idle connections and a slowloris are closed after http_idle_timeout; at most max_connections are open; an
         // HTTP/1.0 request is answered as HTTP/1.0 and closed unless it asks for keep-alive.
@@ -146,7 +144,7 @@ struct ServeCommand: AsyncParsableCommand {
         )
         let app = Application(
             router: router,
-            server: try tlsChannel.map { try HTTPServerBuilder.tls(http1, configuration: $0) } ?? http1,
+            server: try tls.map { try HTTPServerBuilder.tls(http1, configuration: $0.channel) } ?? http1,
             configuration: .init(
                 address: .hostname(configuration.listen.host, port: configuration.listen.port),
                 serverName: nil,
@@ -168,12 +166,12 @@ struct ServeCommand: AsyncParsableCommand {
             .init(service: app),
             .init(service: DrainService(store: runtime.store, delay: configuration.shutdownDelay)),
         ]
-        if let servingCertificate {
+        if let tls {
             services.append(
                 .init(
                     service: CertificateReloadService(
-                        certificate: servingCertificate,
-                        threadPool: Self.bcryptThreads,
+                        certificate: tls.certificate,
+                        threadPool: Self.blockingThreads,
                         interval: .seconds(1),
                         logger: logger
                     )

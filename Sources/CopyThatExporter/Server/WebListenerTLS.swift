@@ -10,6 +10,13 @@ import ServiceLifecycle
 /// The TLS side of `--web.config.file`: NIOSSL's configuration for `tls_server_config`, and the service that re-reads
 /// the certificate and key.
 enum WebListenerTLS {
+    /// The served certificate and the listener's TLS configuration for `settings`, both read and checked now (at
+    /// start-up, or by `check-config`).
+    static func prepare(_ settings: WebConfiguration.TLSServer) throws -> (ServingCertificate, TLSChannelConfiguration) {
+        let certificate = try ServingCertificate(certificateFile: settings.certificateFile, keyFile: settings.keyFile)
+        return (certificate, try Self.configuration(settings, certificate: certificate))
+    }
+
     /// The listener's TLS configuration and verification callback for `settings`, presenting `certificate`'s
     /// current pair at every handshake.
     static func configuration(
