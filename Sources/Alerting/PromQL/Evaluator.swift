@@ -68,7 +68,10 @@ public struct Evaluator {
             switch try self.eval(inner) {
             case .scalar(let value): return .scalar(-value)
             case .vector(let samples):
-                return .vector(samples.map { Sample(labels: $0.labels.droppingMetricName, value: -$0.value) })
+                // Dropping the names can make two series one: Prometheus refuses that (`-{__name__=~"a|b"}`).
+                let negated = samples.map { Sample(labels: $0.labels.droppingMetricName, value: -$0.value) }
+                try Self.checkUnique(negated)
+                return .vector(negated)
             default: throw PromQLError(message: "unary minus needs a scalar or an instant vector")
             }
         case .call(let function, let arguments): return try self.call(function, arguments)

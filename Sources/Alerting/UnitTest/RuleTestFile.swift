@@ -127,7 +127,12 @@ public struct RuleTestFile: Sendable {
             } catch {
                 throw reader.error(seriesNode, "\(error)")
             }
-            group.inputSeries.append((labels, values))
+            // promtool's loader keeps one definition a series: a later one replaces the earlier entirely.
+            if let earlier = group.inputSeries.firstIndex(where: { $0.labels == labels }) {
+                group.inputSeries[earlier].values = values
+            } else {
+                group.inputSeries.append((labels, values))
+            }
         }
         for testNode in try reader.sequence(fields["alert_rule_test"] ?? .scalar(.init("")), what: "alert_rule_test") {
             let test = try reader.fields(testNode, allowed: ["eval_time", "alertname", "exp_alerts"], what: "an alert_rule_test")

@@ -69,16 +69,10 @@ public struct RuleTestRunner: Sendable {
         // A group without `interval`: Prometheus 3's promtool spaces its samples by the evaluation interval; 2.42's
         // loads them all at time 0 (`load 0s`), where only each series' first sample is kept.
         let interval = test.interval ?? (self.options.compatibility == .prometheus2 ? 0 : evaluationInterval)
-        // promtool evaluates with the input samples written up front; each series' samples go in time order.
-        for (labels, values) in test.inputSeries {
-            for (index, item) in values.enumerated() {
-                switch item {
-                case .omitted: continue
-                case .stale: store.append(labels, t: Int64(index) * interval, v: StaleMarker.value)
-                case .value(let value): store.append(labels, t: Int64(index) * interval, v: value)
-                }
-            }
-        }
+        // promtool loads the input lazily: before the evaluation at t it writes the samples up to t, and never those
+        // after the last evaluation step (so `eval_time: 25s` with a 1m evaluation interval sees only t = 0, even
+        // through `@` or a negative offset).
+        var loader = InputLoader(series: test.inputSeries, interval: interval)
         let testName = test.name.isEmpty ? "" : "    name: \(test.name),\n"
         var states = groups.map(RuleGroupState.init)
         let alertTimes = Set(test.alertTests.map(\.evalTime)).sorted()
@@ -88,6 +82,7 @@ public struct RuleTestRunner: Sendable {
         var time: Int64 = 0
         let cache = SelectorCache()
         while time <= maxTime {
+            loader.load(upTo: time, into: &store)
             var evaluationErrors: [String] = []
             for index in states.indices {
                 let errors = states[index].evaluate(
