@@ -74,6 +74,17 @@ import Testing
         #expect(throws: PromQLError.self) { try Parser.parse("x offset 50", compatibility: .prometheus2) }
     }
 
+    /// Prometheus 3 also reads a duration as a float literal, its seconds (`1h30m` is 5400); 2.x refuses it.
+    @Test func durationsAreNumbersInPrometheus3() throws {
+        #expect(try Parser.parse("predict_linear(x[50m], 1h)").description == "predict_linear(x[50m], 3600)")
+        #expect(try Parser.parse("time() - 1h30m").description == "time() - 5400")
+        #expect(try Parser.parse("54s321ms").description == "54.321")
+        #expect(try Parser.parse("-2h").description == "-7200")
+        #expect(try Parser.parse("x @ 1m").description == "x @ 60.000")
+        #expect(throws: PromQLError.self) { try Parser.parse("predict_linear(x[50m], 1h)", compatibility: .prometheus2) }
+        #expect(throws: PromQLError.self) { try Parser.parse("1.5h") }
+    }
+
     @Test func errorsCarryTheirPosition() {
         do {
             _ = try Parser.parse("sum(rate(x[5m])) + rate(y)")

@@ -31,6 +31,19 @@ import Testing
         #expect(try Fixtures.values("avg(x)", at: 0, in: cancelling, compatibility: .prometheus3) == [2.5])
     }
 
+    /// `avg_over_time` in Prometheus 3.5 is a compensated sum over the count (1, 1e100, 1, −1e100 average to 0.5; the
+    /// incremental mean of 2.x loses them), turning incremental only past an overflow.
+    @Test func avgOverTimeIsADirectMeanInPrometheus3() throws {
+        let store = try Fixtures.store([("x", "1 1e100 1 -1e100")], interval: 10_000)
+        #expect(try Fixtures.values("avg_over_time(x[2m])", at: 60_000, in: store, compatibility: .prometheus3) == [0.5])
+        #expect(try Fixtures.values("avg_over_time(x[2m])", at: 60_000, in: store, compatibility: .prometheus2) != [0.5])
+        let huge = try Fixtures.store([("x", "1.78264E+50 0.76342771 1.9592258 2.258E+220 7.69805412 458.90154")], interval: 5000)
+        let mean = try #require(try Fixtures.values("avg_over_time(x[1m])", at: 55_000, in: huge).first)
+        #expect(abs(mean - 3.76333333333333e219) / 3.76333333333333e219 < 1e-6)
+        let infinite = try Fixtures.store([("x", "1 2 3 4 Inf")], interval: 10_000)
+        #expect(try Fixtures.values("avg_over_time(x[1m])", at: 55_000, in: infinite) == [.infinity])
+    }
+
     /// `stddev` and `stdvar` of a lone NaN or infinity are NaN in Prometheus 3, 0 in 2.x.
     @Test func aDeviationOverNaNIsNaNInPrometheus3() throws {
         let store = try Self.store(["NaN"])

@@ -24,7 +24,8 @@ extension Evaluator {
             var samples: [Sample] = []
             let keepName = function.name == "last_over_time"
             let window = try self.forEachRangeSeries(arguments[0]) { series, points in
-                guard let value = RangeFunctions.overTime(function.name, points) else { return }
+                guard let value = RangeFunctions.overTime(function.name, points, directMean: self.options.compatibility == .prometheus3)
+                else { return }
                 let labels = self.labels(of: series)
                 samples.append(Sample(labels: keepName ? labels : labels.droppingMetricName, value: value))
             }

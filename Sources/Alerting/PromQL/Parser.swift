@@ -238,6 +238,9 @@ public struct Parser {
                     }
                     at = .timestamp(Int64((seconds * 1000).rounded()))
                     try self.advance()
+                case .duration(let milliseconds) where self.numbersAsDurations:
+                    at = .timestamp(milliseconds)
+                    try self.advance()
                 case .identifier(let word) where ["start", "end"].contains(word.lowercased()):
                     try self.advance()
                     try self.expect(.leftParen, "\"(\"")
@@ -300,6 +303,10 @@ public struct Parser {
         case .number(let value):
             try self.advance()
             return .number(value)
+        case .duration(let milliseconds) where self.numbersAsDurations:
+            // Prometheus 3: a duration is also a float literal, its number of seconds (`predict_linear(x[1h], 2h)`).
+            try self.advance()
+            return .number(Double(milliseconds) / 1000)
         case .string(let text):
             try self.advance()
             return .string(text)

@@ -102,8 +102,9 @@ enum RangeFunctions {
         return sorted[Int(lowerIndex)] * (1 - weight) + sorted[Int(upperIndex)] * weight
     }
 
-    /// The `*_over_time` family and `changes`/`resets`.
-    static func overTime(_ name: String, _ points: [Point]) -> Double? {
+    /// The `*_over_time` family and `changes`/`resets`. `directMean` is Prometheus 3.5's `avg_over_time`: a
+    /// compensated sum divided by the count, turning incremental only when the sum would overflow.
+    static func overTime(_ name: String, _ points: [Point], directMean: Bool = false) -> Double? {
         switch name {
         case "count_over_time": return Double(points.count)
         case "last_over_time": return points.last?.v
@@ -112,6 +113,8 @@ enum RangeFunctions {
             var (sum, c) = (0.0, 0.0)
             for point in points { (sum, c) = GoMath.kahanSumInc(point.v, sum, c) }
             return sum.isInfinite ? sum : sum + c
+        case "avg_over_time" where directMean:
+            return Self.directMean(points)
         case "avg_over_time":
             var (mean, count, c) = (0.0, 0.0, 0.0)
             for point in points {
@@ -156,6 +159,31 @@ enum RangeFunctions {
         default:
             return nil
         }
+    }
+
+    /// Prometheus 3.5's mean of a window: the Kahan sum over the count while the sum stays finite; past an overflow,
+    /// the mean so far is scaled by `(n - 1) / n` at each further sample and the sample's share added.
+    private static func directMean(_ points: [Point]) -> Double {
+        var sum = points[0].v
+        var count = 1.0
+        var (mean, compensation) = (0.0, 0.0)
+        var incremental = false
+        for (index, point) in points.dropFirst().enumerated() {
+            count = Double(index + 2)
+            if !incremental {
+                let (newSum, newCompensation) = GoMath.kahanSumIncFinite(point.v, sum, compensation)
+                if !newSum.isInfinite {
+                    (sum, compensation) = (newSum, newCompensation)
+                    continue
+                }
+                incremental = true
+                mean = sum / (count - 1)
+                compensation /= count - 1
+            }
+            let scale = (count - 1) / count
+            (mean, compensation) = GoMath.kahanSumIncFinite(point.v / count, scale * mean, scale * compensation)
+        }
+        return incremental ? mean + compensation : sum / count + compensation / count
     }
 
     /// Prometheus 2's `holt_winters` over one series: `nil` with fewer than two samples.
