@@ -13,9 +13,9 @@ extension Evaluator {
             let (value, keep) = Self.apply(operation.op, a, b)
             return .scalar(operation.op.isComparison ? (keep ? 1 : 0) : value)
         case (.vector(let vector), .scalar(let scalar)):
-            return .vector(Self.vectorScalar(operation, vector, scalar, swap: false))
+            return .vector(try Self.uniqueAfterDroppingNames(Self.vectorScalar(operation, vector, scalar, swap: false), from: vector))
         case (.scalar(let scalar), .vector(let vector)):
-            return .vector(Self.vectorScalar(operation, vector, scalar, swap: true))
+            return .vector(try Self.uniqueAfterDroppingNames(Self.vectorScalar(operation, vector, scalar, swap: true), from: vector))
         case (.vector(let left), .vector(let right)):
             switch operation.op {
             case .and, .or, .unless: return .vector(Self.setOperation(operation, left, right))
@@ -111,7 +111,7 @@ extension Evaluator {
                 }
                 matched[signature] = []
             } else if !matched[signature, default: []].insert(labels).inserted {
-                throw PromQLError(message: "multiple matches for matching labels grouping labels must ensure unique matches")
+                throw PromQLError(message: "multiple matches for labels: grouping labels must ensure unique matches")
             }
             output.append(Sample(labels: labels, value: value))
         }

@@ -33,14 +33,24 @@ extension Evaluator {
             return .vector(samples)
         case _ where Self.mathFunctionNames.contains(function.name):
             let transform = Self.mathFunction(function.name, compatibility: self.options.compatibility)
-            return .vector(try self.vector(arguments[0]).map { Sample(labels: $0.labels.droppingMetricName, value: transform($0.value)) })
+            let input = try self.vector(arguments[0])
+            return .vector(
+                try Self.uniqueAfterDroppingNames(
+                    input.map { Sample(labels: $0.labels.droppingMetricName, value: transform($0.value)) },
+                    from: input
+                )
+            )
         case "round":
             let toNearest = arguments.count > 1 ? try self.scalar(arguments[1]) : 1
             let inverse = 1.0 / toNearest
+            let input = try self.vector(arguments[0])
             return .vector(
-                try self.vector(arguments[0]).map {
-                    Sample(labels: $0.labels.droppingMetricName, value: ($0.value * inverse + 0.5).rounded(.down) / inverse)
-                }
+                try Self.uniqueAfterDroppingNames(
+                    input.map {
+                        Sample(labels: $0.labels.droppingMetricName, value: ($0.value * inverse + 0.5).rounded(.down) / inverse)
+                    },
+                    from: input
+                )
             )
         case "clamp", "clamp_min", "clamp_max":
             let samples = try self.vector(arguments[0])
@@ -50,15 +60,18 @@ extension Evaluator {
                 ? try self.scalar(arguments[2]) : function.name == "clamp_max" ? try self.scalar(arguments[1]) : .infinity
             if function.name == "clamp" && high < low { return .vector([]) }
             return .vector(
-                samples.map { sample in
-                    let value: Double
-                    switch function.name {
-                    case "clamp_min": value = GoMath.max(low, sample.value)
-                    case "clamp_max": value = GoMath.min(high, sample.value)
-                    default: value = GoMath.max(low, GoMath.min(high, sample.value))
-                    }
-                    return Sample(labels: sample.labels.droppingMetricName, value: value)
-                }
+                try Self.uniqueAfterDroppingNames(
+                    samples.map { sample in
+                        let value: Double
+                        switch function.name {
+                        case "clamp_min": value = GoMath.max(low, sample.value)
+                        case "clamp_max": value = GoMath.min(high, sample.value)
+                        default: value = GoMath.max(low, GoMath.min(high, sample.value))
+                        }
+                        return Sample(labels: sample.labels.droppingMetricName, value: value)
+                    },
+                    from: samples
+                )
             )
         case "histogram_fraction":
             // Prometheus 3 reads classic buckets as histogram_quantile does; 2.x only native histograms, which this
@@ -102,10 +115,14 @@ extension Evaluator {
                 let seconds = Int64((Double(self.time) / 1000).rounded(.down))
                 return .vector([Sample(labels: Labels(), value: CalendarFunctions.evaluate(function.name, unixSeconds: seconds))])
             }
+            let input = try self.vector(argument)
             return .vector(
-                try self.vector(argument).map {
-                    Sample(labels: $0.labels.droppingMetricName, value: CalendarFunctions.evaluate(function.name, value: $0.value))
-                }
+                try Self.uniqueAfterDroppingNames(
+                    input.map {
+                        Sample(labels: $0.labels.droppingMetricName, value: CalendarFunctions.evaluate(function.name, value: $0.value))
+                    },
+                    from: input
+                )
             )
         case "holt_winters":
             return .vector(try self.holtWinters(arguments))
@@ -158,12 +175,17 @@ extension Evaluator {
     private func timestamps(_ argument: Expression) throws(PromQLError) -> [Sample] {
         guard case .vector(let selector) = Self.unwrap(argument) else {
             let now = Double(self.time) / 1000
-            return try self.vector(argument).map { Sample(labels: $0.labels.droppingMetricName, value: now) }
+            let input = try self.vector(argument)
+            return try Self.uniqueAfterDroppingNames(input.map { Sample(labels: $0.labels.droppingMetricName, value: now) }, from: input)
         }
         var samples: [Sample] = []
+        var names = Set<String>()
         self.forEachLatest(selector) { id, point in
-            samples.append(Sample(labels: self.store.labels(of: id).droppingMetricName, value: Double(point.t) / 1000))
+            let labels = self.store.labels(of: id)
+            if names.count < 2 { names.insert(labels.name) }
+            samples.append(Sample(labels: labels.droppingMetricName, value: Double(point.t) / 1000))
         }
+        if names.count > 1 { try Self.checkUnique(samples) }
         return samples
     }
 

@@ -155,6 +155,14 @@ public struct Evaluator {
         }
     }
 
+    /// `output` when it is free of duplicates: dropping the metric names of `input` (a function or arithmetic over
+    /// it) can make two series one, which Prometheus refuses. Only inputs with two metric names or more can collide.
+    static func uniqueAfterDroppingNames(_ output: [Sample], from input: [Sample]) throws(PromQLError) -> [Sample] {
+        guard let first = input.first?.labels.name, input.contains(where: { $0.labels.name != first }) else { return output }
+        try Self.checkUnique(output)
+        return output
+    }
+
     /// Throws when two samples have the same labels, as Prometheus does after dropping metric names.
     static func checkUnique(_ samples: [Sample]) throws(PromQLError) {
         var seen = Set<Labels>()
