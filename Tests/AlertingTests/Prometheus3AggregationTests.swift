@@ -44,6 +44,18 @@ import Testing
         #expect(try Fixtures.values("avg_over_time(x[1m])", at: 55_000, in: infinite) == [.infinity])
     }
 
+    /// A one-to-one match with two series on the "many" side is an error in Prometheus 3 even when the comparison
+    /// would filter both away; 2.x only sees the samples it keeps.
+    @Test func oneToOneMatchingIsCheckedBeforeFilteringInPrometheus3() throws {
+        let store = try Fixtures.store([
+            ("many_side{label=\"foo\",job=\"test\"}", "0"), ("many_side{label=\"bar\",job=\"test\"}", "1"),
+            ("one_side{job=\"test\"}", "1"),
+        ])
+        #expect(throws: PromQLError.self) { try Fixtures.values("many_side > on(job) one_side", at: 0, in: store) }
+        #expect(try Fixtures.values("many_side > on(job) one_side", at: 0, in: store, compatibility: .prometheus2) == [])
+        #expect(try Fixtures.values("many_side >= on(job) one_side", at: 0, in: store, compatibility: .prometheus2) == [1])
+    }
+
     /// `stddev` and `stdvar` of a lone NaN or infinity are NaN in Prometheus 3, 0 in 2.x.
     @Test func aDeviationOverNaNIsNaNInPrometheus3() throws {
         let store = try Self.store(["NaN"])

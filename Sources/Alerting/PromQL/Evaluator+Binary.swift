@@ -19,7 +19,10 @@ extension Evaluator {
         case (.vector(let left), .vector(let right)):
             switch operation.op {
             case .and, .or, .unless: return .vector(Self.setOperation(operation, left, right))
-            default: return .vector(try Self.vectorVector(operation, left, right))
+            default:
+                return .vector(
+                    try Self.vectorVector(operation, left, right, matchBeforeFiltering: self.options.compatibility == .prometheus3)
+                )
             }
         default:
             throw PromQLError(message: "binary expression must contain only scalar and instant vector types")
@@ -73,7 +76,14 @@ extension Evaluator {
         matching.on ? labels.keeping(Set(matching.labels)) : labels.removing(Set(matching.labels + [Labels.metricName]))
     }
 
-    private static func vectorVector(_ operation: BinaryOperation, _ left: [Sample], _ right: [Sample]) throws(PromQLError) -> [Sample] {
+    /// `matchBeforeFiltering`: Prometheus 3 reports a one-to-one match with two series on the "many" side even when a
+    /// comparison would filter them away; 2.x checks only the samples the comparison keeps.
+    private static func vectorVector(
+        _ operation: BinaryOperation,
+        _ left: [Sample],
+        _ right: [Sample],
+        matchBeforeFiltering: Bool
+    ) throws(PromQLError) -> [Sample] {
         let matching = operation.matching
         let oneToMany = matching.cardinality == .oneToMany
         let (many, one) = oneToMany ? (right, left) : (left, right)
@@ -96,6 +106,8 @@ extension Evaluator {
             guard let other = oneBySignature[signature] else { continue }
             let (vl, vr) = oneToMany ? (other.value, sample.value) : (sample.value, other.value)
             var (value, keep) = Self.apply(operation.op, vl, vr)
+            let oneToOne = matching.cardinality == .oneToOne
+            if oneToOne && matchBeforeFiltering { try Self.claim(signature, in: &matched) }
             if operation.returnBool {
                 value = keep ? 1 : 0
             } else if !keep {
@@ -103,19 +115,22 @@ extension Evaluator {
             }
             var labels = Self.resultLabels(sample.labels, other.labels, operation.op, matching)
             if operation.returnBool { labels = labels.droppingMetricName }
-            if matching.cardinality == .oneToOne {
-                if matched[signature] != nil {
-                    throw PromQLError(
-                        message: "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)"
-                    )
-                }
-                matched[signature] = []
+            if oneToOne {
+                if !matchBeforeFiltering { try Self.claim(signature, in: &matched) }
             } else if !matched[signature, default: []].insert(labels).inserted {
                 throw PromQLError(message: "multiple matches for labels: grouping labels must ensure unique matches")
             }
             output.append(Sample(labels: labels, value: value))
         }
         return output
+    }
+
+    /// Records a one-to-one match for `signature`; a second one is Prometheus's "must be explicit" error.
+    private static func claim(_ signature: Labels, in matched: inout [Labels: Set<Labels>]) throws(PromQLError) {
+        guard matched[signature] == nil else {
+            throw PromQLError(message: "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)")
+        }
+        matched[signature] = []
     }
 
     private static func resultLabels(_ lhs: Labels, _ rhs: Labels, _ op: BinaryOperator, _ matching: VectorMatching) -> Labels {
