@@ -80,15 +80,17 @@ extension Evaluator {
             let upper = try self.scalar(arguments[1])
             let buckets = try self.vector(arguments[2])
             guard self.options.compatibility == .prometheus3 else { return .vector([]) }
-            return .vector(HistogramQuantile.fractions(lower: lower, upper: upper, buckets))
-        case "histogram_quantile":
             return .vector(
-                HistogramQuantile.evaluate(
-                    try self.scalar(arguments[0]),
-                    try self.vector(arguments[1]),
-                    correctPrecision: self.options.compatibility == .prometheus3
-                )
+                try Self.uniqueAfterDroppingNames(HistogramQuantile.fractions(lower: lower, upper: upper, buckets), from: buckets)
             )
+        case "histogram_quantile":
+            let buckets = try self.vector(arguments[1])
+            let quantiles = HistogramQuantile.evaluate(
+                try self.scalar(arguments[0]),
+                buckets,
+                correctPrecision: self.options.compatibility == .prometheus3
+            )
+            return .vector(try Self.uniqueAfterDroppingNames(quantiles, from: buckets))
         case "absent":
             guard try self.vector(arguments[0]).isEmpty else { return .vector([]) }
             if case .vector(let selector) = Self.unwrap(arguments[0]) {

@@ -15,17 +15,18 @@ enum HistogramQuantile {
         Self.grouped(samples).map { Sample(labels: $0.labels, value: self.bucketFraction(lower: lower, upper: upper, $0.buckets)) }
     }
 
-    /// The samples with an `le` label, grouped by their other labels (the name dropped), in order of first appearance.
+    /// The samples with an `le` label, grouped by their other labels, name included (two histograms of different names
+    /// stay two, as in Prometheus), in order of first appearance; each group labelled without the name.
     private static func grouped(_ samples: [Sample]) -> [(labels: Labels, buckets: [(upperBound: Double, count: Double)])] {
         var groups: [Labels: [(upperBound: Double, count: Double)]] = [:]
         var order: [Labels] = []
         for sample in samples {
             guard let upperBound = Self.parseBound(sample.labels["le"]) else { continue }
-            let key = sample.labels.removing([Labels.metricName, "le"])
+            let key = sample.labels.removing(["le"])
             if groups[key] == nil { order.append(key) }
             groups[key, default: []].append((upperBound, sample.value))
         }
-        return order.map { ($0, groups[$0]!) }
+        return order.map { ($0.droppingMetricName, groups[$0]!) }
     }
 
     /// Sorted by upper bound, buckets of one bound added together.
