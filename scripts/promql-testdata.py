@@ -81,9 +81,6 @@ class Eval:
     loads: list[Load] = field(default_factory=list)
 
 
-SERIES_LINE = re.compile(r"^(\S*\{.*\}|[^\s{]+)\s+(.*)$")
-
-
 def split_labels_value(line: str) -> tuple[str, str]:
     """`metric{a="b c"} 1 2` -> ('metric{a="b c"}', '1 2'), honouring quotes in label values."""
     line = line.strip()

@@ -70,8 +70,7 @@ public struct Evaluator {
             case .vector(let samples):
                 // Dropping the names can make two series one: Prometheus refuses that (`-{__name__=~"a|b"}`).
                 let negated = samples.map { Sample(labels: $0.labels.droppingMetricName, value: -$0.value) }
-                try Self.checkUnique(negated)
-                return .vector(negated)
+                return .vector(try Self.uniqueAfterDroppingNames(negated, from: samples))
             default: throw PromQLError(message: "unary minus needs a scalar or an instant vector")
             }
         case .call(let function, let arguments): return try self.call(function, arguments)
