@@ -205,6 +205,19 @@ final class APIFixture: Sendable {
         )
     }
 
+    /// A new account with an access token issued directly, not through sign-in (which fails closed without Redis).
+    func newUserWithoutSignIn() async throws -> TestUser {
+        let email = "no-redis-\(UUID().uuidString.prefix(12).lowercased())@example.com"
+        let password = "correct horse battery staple"
+        let registered = try await self.json("POST", "/api/v1/auth/register", ["email": email, "password": password])
+        guard registered.status == 201 else { throw FixtureError("register answered \(registered.status): \(registered.text)") }
+        let id = try registered.object()["id"] as? String ?? ""
+        let family = UUID().uuidString.lowercased()
+        _ = try await self.sql("INSERT INTO refresh_token_families (id, user_id) VALUES ($1::uuid, $2::uuid)", [family, id])
+        let token = try await self.api.services.tokens.issue(.access, userID: id, email: email, roles: ["user"], family: family)
+        return TestUser(id: id, email: email, password: password, accessToken: token.token, refreshToken: "")
+    }
+
     /// Runs one SQL statement on the test database.
     func sql(_ statement: String, _ parameters: [String?] = []) async throws -> [[String?]] {
         let connection = try await PostgresConnection.connect(

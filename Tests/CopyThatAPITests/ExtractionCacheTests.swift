@@ -111,18 +111,7 @@ import Testing
         var configuration = try APIFixture.configuration()
         configuration.redisURL = try ConnectionURL("redis://127.0.0.1:\(refusedPort())/0")
         try await APIFixture.with(configuration) { api in
-            // Sign-in fails closed without Redis, so the token is issued directly for a registered account.
-            let email = "no-redis-\(UUID().uuidString.prefix(8).lowercased())@example.com"
-            let registered = try await api.json(
-                "POST",
-                "/api/v1/auth/register",
-                ["email": email, "password": "correct horse battery staple"]
-            )
-            let userID = try registered.object()["id"] as? String ?? ""
-            let family = UUID().uuidString.lowercased()
-            _ = try await api.sql("INSERT INTO refresh_token_families (id, user_id) VALUES ($1::uuid, $2::uuid)", [family, userID])
-            let token = try await api.api.services.tokens.issue(.access, userID: userID, email: email, roles: ["user"], family: family)
-            let bearer = ("Authorization", "Bearer \(token.token)")
+            let bearer = try await api.newUserWithoutSignIn().bearer
             let project = try await api.json("POST", "/api/v1/projects", ["name": "No Redis"], headers: [bearer])
             let id = try project.object()["id"] as? Int ?? 0
             #expect(project.status == 201, "\(project.text)")

@@ -243,6 +243,56 @@ import Testing
         }
     }
 
+    @Test func theExtractionLimitCountsEverySpellingOfItsPathInOneWindow() async throws {
+        try await Self.withStub { api, _, user, projectID in
+            // The router takes a trailing or doubled slash to the same route: the same per-user window, decided
+            // with the general limits in one Redis call.
+            for path in ["/api/v1/colors/extract", "/api/v1/colors/extract/", "//api/v1//colors/extract"] {
+                for _ in 0..<3 {
+                    let answer = try await api.json("POST", path, ["project_id": projectID], headers: [user.bearer])
+                    #expect(answer.status == 422, "\(path): \(answer.text)")
+                }
+            }
+            let tenth = try await api.json("POST", "/api/v1/colors/extract/", ["project_id": projectID], headers: [user.bearer])
+            #expect(tenth.status == 422)
+            for path in ["/api/v1/colors/extract", "/api/v1/colors/extract/"] {
+                let refused = try await api.json("POST", path, ["project_id": projectID], headers: [user.bearer])
+                #expect(refused.status == 429, "\(path)")
+                #expect(try refused.object()["detail"] as? String == "Too many extraction requests; try again later")
+            }
+        }
+    }
+
+    @Test func withoutRedisExtractionFailsClosedAndTheProviderIsNeverCalled() async throws {
+        let stub = MessagesAPIStub()
+        try await stub.start()
+        defer { stub.stop() }
+        stub.script([.text(Self.palette(10))])
+        let dead = refusedPort()
+        let configuration = try APIFixture.configuration {
+            $0.anthropic = AnthropicSettings(baseURL: stub.baseURL, apiKey: "sk-ant-test-secret-key-0123456789")
+            $0.redisURL = try! ConnectionURL("redis://127.0.0.1:\(dead)/0")
+        }
+        try await APIFixture.with(configuration) { api in
+            let user = try await api.newUserWithoutSignIn()
+            let project = try await api.json("POST", "/api/v1/projects", ["name": "No Redis"], headers: [user.bearer])
+            #expect(project.status == 201, "\(project.text)")  // the general limits fail open
+            let projectID = try project.object()["id"] as? Int ?? 0
+            let body = ["project_id": projectID, "image_base64": Base64Text.encode(Self.png)] as [String: Any]
+            let refused = try await Self.extract(api, user, body)
+            #expect(refused.status == 503)
+            #expect(try refused.object()["detail"] as? String == "Color extraction is temporarily unavailable, try again shortly")
+            #expect(stub.received.isEmpty, "no call is paid for without the limit that guards it")
+            let jobs = try await api.sql("SELECT count(*) FROM extraction_jobs WHERE project_id = $1", [String(projectID)])
+            #expect(jobs == [["0"]])
+            #expect(
+                api.registry.renderString().contains(
+                    #"rate_limit_decisions_total{limit_type="minute+hour+extraction",decision="fail_closed"} 1"#
+                )
+            )
+        }
+    }
+
     @Test func anImageURLIsFetchedUnderThePolicy() async throws {
         let origin = try await CountingOrigin(routes: ["logo.png": .init(body: Self.png)])
         let allowLoopback: @Sendable (inout APIConfiguration) -> Void = {

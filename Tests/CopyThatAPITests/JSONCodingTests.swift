@@ -101,7 +101,9 @@ struct JSONCodingTests {
 
     @Test func theWriterWritesWhatJSONEncoderWrites() throws {
         let awkward = "quote \" backslash \\ slash / controls \u{0}\u{1}\u{8}\u{9}\u{a}\u{b}\u{c}\u{d}\u{1f} caf\u{e9} \u{1F600}"
-        let numbers: [Double] = [0, 1, 0.9, 0.1 + 0.2, 1e-7, 12.5, 100, 1e21, 123_456_789.125, Double(Float(0.9)), 5e-324, -2.5]
+        let numbers: [Double] = [
+            0, 1, 0.9, 0.1 + 0.2, 1e-7, 12.5, 100, 1e21, 123_456_789.125, Double(Float(0.9)), .leastNonzeroMagnitude, -2.5,
+        ]
         var tokens: [ColorToken] = []
         for (index, number) in numbers.enumerated() {
             tokens.append(

@@ -51,6 +51,28 @@ import Testing
         }
     }
 
+    @Test func aDoubledOrTrailingSlashReachesTheSameRouteAndTheSameLimits() async throws {
+        let configuration = try APIFixture.configuration { $0.rateLimitPerMinute = 5 }
+        try await APIFixture.with(configuration) { api in
+            let token = try await Self.token(api)
+            let bearer = ("Authorization", "Bearer \(token)")
+            // The router does not decode percent-escapes in paths: an escaped letter is another path, not a way round.
+            let escaped = try await api.request("GET", "/api/v1/auth/%6De", headers: [bearer])
+            #expect(escaped.status == 404)
+            #expect(escaped.header("X-RateLimit-Remaining") == "4")
+            // The router drops empty path components; the credentials and the limits are read for these paths too
+            // (they were skipped for `//api/v1/…`, which reached the route unlimited and unauthenticated).
+            var remaining: [String?] = []
+            for path in ["/api/v1/auth/me", "//api/v1/auth/me", "/api/v1//auth/me/", "/api/v1/auth/me"] {
+                let response = try await api.request("GET", path, headers: [bearer])
+                #expect(response.status == 200, "\(path): \(response.text)")
+                remaining.append(response.header("X-RateLimit-Remaining"))
+            }
+            #expect(remaining == ["3", "2", "1", "0"])
+            #expect(try await api.request("GET", "//api/v1/auth/me", headers: [bearer]).status == 429)
+        }
+    }
+
     @Test func everyAPIResponseCarriesTheWindowWithTheLeastRemaining() async throws {
         let configuration = try APIFixture.configuration {
             $0.rateLimitPerMinute = 50

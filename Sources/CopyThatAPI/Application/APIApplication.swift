@@ -168,7 +168,8 @@ public struct APIApplication: Sendable {
             middleware: RateLimitMiddleware(
                 limiter: services.limiter,
                 perMinute: configuration.rateLimitPerMinute,
-                perHour: configuration.rateLimitPerHour
+                perHour: configuration.rateLimitPerHour,
+                routeLimits: [ColorRoutes.limit(configuration)]
             )
         )
         let table = RouteTable()

@@ -36,7 +36,7 @@ public struct AuthenticationMiddleware: AuthenticatorMiddleware {
             forwardedFor: request.headers[values: .forwardedFor],
             trustedProxies: self.trustedProxies
         )
-        if request.uri.path.hasPrefix("/api/v1/") {
+        if request.isUnderAPIv1 {
             context.users = self.users
             do {
                 if let claims = try await self.verifiedToken(request) {

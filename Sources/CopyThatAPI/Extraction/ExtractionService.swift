@@ -126,22 +126,71 @@ public struct ExtractionService: Sendable {
         }
     }
 
-    func extract(projectID: Int, userID: String, source: ImageSource, maxColors: Int) async throws -> ExtractionResult {
-        let image = try await self.image(from: source)
-        let digest = SHA256.hash(data: image.bytes).map { String($0, radix: 16, uppercase: false).leftPadded(2) }.joined()
-        let job = JobFacts(projectID: projectID, userID: userID, sourceType: source.typeName, imageSHA256: digest, maxColors: maxColors)
-        guard let provider = self.provider else {
-            return try await self.extractLocally(job, pendingJobID: nil, image: image)
+    /// Runs one extraction once `authorize` allows it (the project's owner or an admin; it returns the user's id).
+    /// An image in the body is decoded, hashed and looked up in the result cache while `authorize` asks the database
+    /// (a cache hit waits for one round trip less); an image at a URL is fetched only once the caller is allowed.
+    func extract(
+        projectID: Int,
+        source: ImageSource,
+        maxColors: Int,
+        authorize: @escaping @Sendable () async throws -> String
+    ) async throws -> ExtractionResult {
+        guard case .base64 = source else {
+            let userID = try await authorize()
+            return try await self.extract(self.prepare(source, maxColors: maxColors), projectID: projectID, userID: userID)
         }
-        let cacheKey = self.cache.extractionKey(
+        async let authorized = authorize()
+        let prepared: Result<Prepared, APIError>
+        do throws(APIError) {
+            prepared = .success(try await self.prepare(source, maxColors: maxColors))
+        } catch {
+            prepared = .failure(error)
+        }
+        let userID = try await authorized  // the caller's refusal comes before anything wrong with the image
+        return try await self.extract(prepared.get(), projectID: projectID, userID: userID)
+    }
+
+    /// An image ready to extract from: its bytes and digest, and with the AI provider, its result-cache key and
+    /// what the cache holds there.
+    struct Prepared {
+        var image: FetchedImage
+        var digest: String
+        var sourceType: String
+        var maxColors: Int
+        var cacheKey: String?
+        var cached: CachedExtraction?
+    }
+
+    /// The image of `source`, hashed, and its cache entry (a usable one: the colour count it was asked for).
+    func prepare(_ source: ImageSource, maxColors: Int) async throws(APIError) -> Prepared {
+        let image = try await self.image(from: source)
+        let digest = Hex.encode(SHA256.hash(data: image.bytes))
+        var prepared = Prepared(image: image, digest: digest, sourceType: source.typeName, maxColors: maxColors)
+        guard let provider = self.provider else { return prepared }
+        let key = self.cache.extractionKey(
             imageSHA256: digest,
             model: provider.settings.model,
             maxColors: maxColors,
             promptVersion: ExtractionPrompt.version
         )
-        if let text = await self.cache.get(cacheKey), let cached = CachedExtraction(cached: text),
+        prepared.cacheKey = key
+        if let text = await self.cache.get(key), let cached = CachedExtraction(cached: text),
             cached.palette.problem(maxColors: maxColors) == nil
         {
+            prepared.cached = cached
+        }
+        return prepared
+    }
+
+    func extract(_ prepared: Prepared, projectID: Int, userID: String) async throws -> ExtractionResult {
+        let image = prepared.image
+        let digest = prepared.digest
+        let maxColors = prepared.maxColors
+        let job = JobFacts(projectID: projectID, userID: userID, sourceType: prepared.sourceType, imageSHA256: digest, maxColors: maxColors)
+        guard let provider = self.provider, let cacheKey = prepared.cacheKey else {
+            return try await self.extractLocally(job, pendingJobID: nil, image: image)
+        }
+        if let cached = prepared.cached {
             // A repeated image: no call, no spending; the saving is logged at what the call would have cost.
             let usage = AICostTracker.Usage(
                 model: cached.model,
@@ -352,8 +401,4 @@ extension Optional {
         if let value = self { return value }
         return try await make()
     }
-}
-
-extension String {
-    fileprivate func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - self.count)) + self }
 }

@@ -9,7 +9,9 @@ public import PrometheusRegistry
 /// exact under any concurrency and across any number of API instances: of 100 concurrent requests against a limit of
 /// 60, exactly 60 pass. (The seeds store the second as both member and score, so every request within one second
 /// counts once and a burst is never limited.) Refused requests are not recorded, so hammering does not extend a
-/// block. Keys carry a hash tag, so a client's windows live on one Redis Cluster slot.
+/// block. Keys carry their subject as a hash tag (`rl:{user:42}:minute:60`); one call may hold windows of two
+/// subjects (an API key's general limits and its user's extraction limit), which one Redis server (the project's
+/// client speaks to one) decides atomically.
 public struct RateLimiter: Sendable {
     /// What to do when Redis cannot answer.
     public enum FailurePolicy: Sendable {
@@ -84,7 +86,14 @@ public struct RateLimiter: Sendable {
 
     /// Checks (and, when allowed, records) one request by `subject` against `windows`.
     public func check(subject: String, windows: [RateLimitWindow], policy: FailurePolicy) async -> Outcome {
-        let keys = windows.map { "\(self.keyPrefix)rl:{\(subject)}:\($0.name):\($0.seconds)" }
+        await self.check(windows.map { (subject, $0) }, policy: policy)
+    }
+
+    /// Checks (and, when allowed, records) one request against every window, each kept for its own subject, in one
+    /// script call: the request is recorded in all of them or in none.
+    public func check(_ entries: [(subject: String, window: RateLimitWindow)], policy: FailurePolicy) async -> Outcome {
+        let windows = entries.map(\.window)
+        let keys = entries.map { "\(self.keyPrefix)rl:{\($0.subject)}:\($0.window.name):\($0.window.seconds)" }
         var arguments = ["EVALSHA", Self.scriptSHA, String(keys.count)] + keys + [RequestMember.next()]
         for window in windows { arguments += [String(window.limit), String(window.seconds * 1000)] }
         let label = windows.map(\.name).joined(separator: "+")

@@ -6,9 +6,17 @@ struct ColorRoutes {
     let services: APIServices
     let projects: ProjectRoutes
 
-    /// The extraction limit, per user: `EXTRACTION_RATE_LIMIT` (10) per 60 s.
-    var window: RateLimitWindow {
-        RateLimitWindow(name: "extraction", limit: self.services.configuration.extractionRateLimit, seconds: 60)
+    /// The extraction limit, per user: `EXTRACTION_RATE_LIMIT` (10) per 60 s, failing closed; decided with the general
+    /// limits by ``RateLimitMiddleware`` in one Redis call, before this route runs.
+    static func limit(_ configuration: APIConfiguration) -> RouteRateLimit {
+        RouteRateLimit(
+            method: .post,
+            path: "/api/v1/colors/extract",
+            window: RateLimitWindow(name: "extraction", limit: configuration.extractionRateLimit, seconds: 60),
+            policy: .closed,
+            refusedDetail: "Too many extraction requests; try again later",
+            unavailableDetail: "Color extraction is temporarily unavailable, try again shortly"
+        )
     }
     /// The body limit on this route.
     static let bodyLimit = 15 << 20
@@ -57,19 +65,11 @@ struct ColorRoutes {
     }
 
     func extract(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        // The user from the verified token (or the key already read): the database is asked once, below, for the
-        // user and the project together.
-        guard let userID = context.identity?.user.id ?? context.tokenClaims?.sub.value else {
+        // A caller from a verified token or key (whose extraction limit the middleware decided); the database is
+        // asked once, below, for the user and the project together.
+        guard context.identity != nil || context.tokenClaims != nil else {
             _ = try await context.requireUser(for: request)  // throws the answer for missing or bad credentials
             throw APIError.unauthorized()
-        }
-        switch await self.services.limiter.check(subject: "extract:\(userID)", windows: [self.window], policy: .closed) {
-        case .unavailable:
-            throw APIError.unavailable("Color extraction is temporarily unavailable, try again shortly")
-        case .decided(let decision) where !decision.allowed:
-            return RateLimitMiddleware.limited(decision, detail: "Too many extraction requests; try again later")
-        case .decided:
-            break
         }
         var body = try await RequestBody.jsonObject(request, limit: Self.bodyLimit)
         let projectID = body.integer("project_id", required: true, range: 1...Int(Int32.max))
@@ -77,8 +77,10 @@ struct ColorRoutes {
         let source = ImageSource.read(&body)
         try body.finish()
         guard let projectID, let source else { throw APIError.validation([.init(field: "body", message: "Invalid request data")]) }
-        let (_, user) = try await self.projects.owned(projectID: projectID, request, context)
-        let result = try await self.services.extraction.extract(projectID: projectID, userID: user.id, source: source, maxColors: maxColors)
+        let projects = self.projects
+        let result = try await self.services.extraction.extract(projectID: projectID, source: source, maxColors: maxColors) {
+            try await projects.owned(projectID: projectID, request, context).user.id
+        }
         return JSONResponse.make(writing: result)
     }
 }
