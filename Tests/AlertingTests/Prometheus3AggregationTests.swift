@@ -56,6 +56,19 @@ import Testing
         #expect(try Fixtures.values("many_side >= on(job) one_side", at: 0, in: store, compatibility: .prometheus2) == [1])
     }
 
+    /// `atan2` drops the metric name since Prometheus 2.46 (prometheus/prometheus#12595), as arithmetic does; 2.42 kept
+    /// the left side's name, between vectors and with a scalar alike.
+    @Test func atan2DropsTheMetricNameInPrometheus3() throws {
+        let store = try Fixtures.store([("trigy{job=\"a\"}", "10"), ("trigx{job=\"a\"}", "20")])
+        for expression in ["trigy atan2 trigx", "trigy atan2 2", "1 atan2 trigy"] {
+            let three = try Fixtures.vector(expression, at: 0, in: store, compatibility: .prometheus3)
+            #expect(three.map(\.labels.description) == ["{job=\"a\"}"], "\(expression)")
+            let two = try Fixtures.vector(expression, at: 0, in: store, compatibility: .prometheus2)
+            #expect(two.map(\.labels.description) == ["trigy{job=\"a\"}"], "\(expression)")
+        }
+        #expect(try Fixtures.values("trigy atan2 trigx", at: 0, in: store) == [0.4636476090008061])  // atan(1/2)
+    }
+
     /// `stddev` and `stdvar` of a lone NaN or infinity are NaN in Prometheus 3, 0 in 2.x.
     @Test func aDeviationOverNaNIsNaNInPrometheus3() throws {
         let store = try Self.store(["NaN"])

@@ -13,15 +13,17 @@ extension Evaluator {
             let (value, keep) = Self.apply(operation.op, a, b)
             return .scalar(operation.op.isComparison ? (keep ? 1 : 0) : value)
         case (.vector(let vector), .scalar(let scalar)):
-            return .vector(try Self.uniqueAfterDroppingNames(Self.vectorScalar(operation, vector, scalar, swap: false), from: vector))
+            let output = Self.vectorScalar(operation, vector, scalar, swap: false, prometheus3: self.isPrometheus3)
+            return .vector(try Self.uniqueAfterDroppingNames(output, from: vector))
         case (.scalar(let scalar), .vector(let vector)):
-            return .vector(try Self.uniqueAfterDroppingNames(Self.vectorScalar(operation, vector, scalar, swap: true), from: vector))
+            let output = Self.vectorScalar(operation, vector, scalar, swap: true, prometheus3: self.isPrometheus3)
+            return .vector(try Self.uniqueAfterDroppingNames(output, from: vector))
         case (.vector(let left), .vector(let right)):
             switch operation.op {
             case .and, .or, .unless: return .vector(Self.setOperation(operation, left, right))
             default:
                 return .vector(
-                    try Self.vectorVector(operation, left, right, matchBeforeFiltering: self.options.compatibility == .prometheus3)
+                    try Self.vectorVector(operation, left, right, prometheus3: self.isPrometheus3)
                 )
             }
         default:
@@ -49,14 +51,24 @@ extension Evaluator {
         }
     }
 
-    /// Arithmetic drops the metric name; comparisons, set operators and `atan2` keep it (Prometheus's
-    /// `shouldDropMetricName`).
-    private static func dropsMetricName(_ op: BinaryOperator) -> Bool { !op.isComparison && !op.isSetOperator && op != .atan2 }
+    var isPrometheus3: Bool { self.options.compatibility == .prometheus3 }
 
-    private static func vectorScalar(_ operation: BinaryOperation, _ vector: [Sample], _ scalar: Double, swap: Bool) -> [Sample] {
+    /// Arithmetic drops the metric name; comparisons and set operators keep it (Prometheus's `shouldDropMetricName`).
+    /// `atan2` kept it until Prometheus 2.46 (prometheus/prometheus#12595): kept in 2.42's mode, dropped in 3's.
+    private static func dropsMetricName(_ op: BinaryOperator, prometheus3: Bool) -> Bool {
+        !op.isComparison && !op.isSetOperator && (op != .atan2 || prometheus3)
+    }
+
+    private static func vectorScalar(
+        _ operation: BinaryOperation,
+        _ vector: [Sample],
+        _ scalar: Double,
+        swap: Bool,
+        prometheus3: Bool
+    ) -> [Sample] {
         var output: [Sample] = []
         output.reserveCapacity(vector.count)
-        let dropName = Self.dropsMetricName(operation.op) || operation.returnBool
+        let dropName = Self.dropsMetricName(operation.op, prometheus3: prometheus3) || operation.returnBool
         for sample in vector {
             let (lv, rv) = swap ? (scalar, sample.value) : (sample.value, scalar)
             var (value, keep) = Self.apply(operation.op, lv, rv)
@@ -76,13 +88,14 @@ extension Evaluator {
         matching.on ? labels.keeping(Set(matching.labels)) : labels.removing(Set(matching.labels + [Labels.metricName]))
     }
 
-    /// `matchBeforeFiltering`: Prometheus 3 reports a one-to-one match with two series on the "many" side even when a
-    /// comparison would filter them away; 2.x checks only the samples the comparison keeps.
+    /// `prometheus3`: Prometheus 3 reports a one-to-one match with two series on the "many" side even when a
+    /// comparison would filter them away (2.x checks only the samples the comparison keeps), and `atan2` drops the
+    /// metric name.
     private static func vectorVector(
         _ operation: BinaryOperation,
         _ left: [Sample],
         _ right: [Sample],
-        matchBeforeFiltering: Bool
+        prometheus3: Bool
     ) throws(PromQLError) -> [Sample] {
         let matching = operation.matching
         let oneToMany = matching.cardinality == .oneToMany
@@ -107,16 +120,16 @@ extension Evaluator {
             let (vl, vr) = oneToMany ? (other.value, sample.value) : (sample.value, other.value)
             var (value, keep) = Self.apply(operation.op, vl, vr)
             let oneToOne = matching.cardinality == .oneToOne
-            if oneToOne && matchBeforeFiltering { try Self.claim(signature, in: &matched) }
+            if oneToOne && prometheus3 { try Self.claim(signature, in: &matched) }
             if operation.returnBool {
                 value = keep ? 1 : 0
             } else if !keep {
                 continue
             }
-            var labels = Self.resultLabels(sample.labels, other.labels, operation.op, matching)
+            var labels = Self.resultLabels(sample.labels, other.labels, operation.op, matching, prometheus3: prometheus3)
             if operation.returnBool { labels = labels.droppingMetricName }
             if oneToOne {
-                if !matchBeforeFiltering { try Self.claim(signature, in: &matched) }
+                if !prometheus3 { try Self.claim(signature, in: &matched) }
             } else if !matched[signature, default: []].insert(labels).inserted {
                 throw PromQLError(message: "multiple matches for labels: grouping labels must ensure unique matches")
             }
@@ -133,8 +146,14 @@ extension Evaluator {
         matched[signature] = []
     }
 
-    private static func resultLabels(_ lhs: Labels, _ rhs: Labels, _ op: BinaryOperator, _ matching: VectorMatching) -> Labels {
-        var labels = Self.dropsMetricName(op) ? lhs.droppingMetricName : lhs
+    private static func resultLabels(
+        _ lhs: Labels,
+        _ rhs: Labels,
+        _ op: BinaryOperator,
+        _ matching: VectorMatching,
+        prometheus3: Bool
+    ) -> Labels {
+        var labels = Self.dropsMetricName(op, prometheus3: prometheus3) ? lhs.droppingMetricName : lhs
         if matching.cardinality == .oneToOne {
             labels = matching.on ? labels.keeping(Set(matching.labels)) : labels.removing(Set(matching.labels))
         }
