@@ -146,8 +146,7 @@ public enum QueryAPI {
         let deadline = clock.now.advanced(by: limits.timeout)
         // Every step reads the same series: match the selectors once.
         let cache = SelectorCache()
-        var order: [Labels] = []
-        var points: [Labels: [Point]] = [:]
+        var accumulator = SeriesAccumulator()
         var total = 0
         var time = start
         while time <= end {
@@ -167,19 +166,17 @@ public enum QueryAPI {
             case .vector(let vector): samples = vector
             default: samples = []
             }
-            for sample in samples {
-                if points[sample.labels] == nil { order.append(sample.labels) }
-                points[sample.labels, default: []].append(Point(t: time, v: sample.value))
-            }
+            accumulator.add(samples, at: time)
             total += samples.count
             guard total <= limits.maxSamples else { return self.tooManySamples(limits) }
             time += step
         }
         var body = JSONText()
         body.raw("{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[")
-        for (index, labels) in order.sorted().enumerated() {
+        let series = accumulator.series.sorted { $0.labels < $1.labels }
+        for (index, one) in series.enumerated() {
             if index > 0 { body.raw(",") }
-            body.series(labels, points[labels] ?? [])
+            body.series(one.labels, one.points)
         }
         body.raw("]}")
         body.warnings(self.warnings(earliest: start - self.reach(of: expression, options: options), window: window))

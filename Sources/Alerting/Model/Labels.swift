@@ -66,8 +66,13 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
         return Labels(sorted: items)
     }
 
-    /// These labels without the metric name.
-    public var droppingMetricName: Labels { Labels(sorted: self.items.filter { $0.name != Self.metricName }) }
+    /// These labels without the metric name (the same storage when there is none: no copy).
+    public var droppingMetricName: Labels {
+        guard let index = self.items.firstIndex(where: { $0.name == Self.metricName }) else { return self }
+        var items = self.items
+        items.remove(at: index)
+        return Labels(sorted: items)
+    }
 
     /// Only the labels named in `names`.
     public func keeping(_ names: Set<String>) -> Labels { Labels(sorted: self.items.filter { names.contains($0.name) }) }

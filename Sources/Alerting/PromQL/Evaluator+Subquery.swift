@@ -69,8 +69,7 @@ extension Evaluator {
         var first = (start / step) * step
         if first < start { first += step }
         if first == start && !self.windowIncludesStart { first += step }
-        var order: [Labels] = []
-        var points: [Labels: [Point]] = [:]
+        var accumulator = SeriesAccumulator()
         var time = first
         var steps = 0
         while time <= end {
@@ -85,13 +84,10 @@ extension Evaluator {
             guard case .vector(let samples) = try inner.eval(subquery.expression) else {
                 throw PromQLError(message: "subquery is only allowed on instant vector")
             }
-            for sample in samples {
-                if points[sample.labels] == nil { order.append(sample.labels) }
-                points[sample.labels, default: []].append(Point(t: time, v: sample.value))
-            }
+            accumulator.add(samples, at: time)
             time += step
         }
-        return (order.map { RangeSeries(labels: $0, points: points[$0] ?? []) }, start, end)
+        return (accumulator.series, start, end)
     }
 
     /// The most steps one subquery may take (11,000, Prometheus's limit on the points of a range query).
