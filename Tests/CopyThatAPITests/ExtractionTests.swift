@@ -231,12 +231,17 @@ import Testing
             let image = Base64Text.encode(Self.png)
             let stranger = try await api.newUser()
             #expect(try await Self.extract(api, stranger, ["project_id": projectID, "image_base64": image]).status == 403)
+            // The owner check runs beside the image's decoding; its refusal still comes first.
+            let notAnImage = Base64Text.encode(Array("plain text, not an image".utf8))
+            #expect(try await Self.extract(api, stranger, ["project_id": projectID, "image_base64": notAnImage]).status == 403)
+            #expect(try await Self.extract(api, user, ["project_id": projectID, "image_base64": notAnImage]).status == 415)
             #expect(try await Self.extract(api, user, ["project_id": 2_000_000_000, "image_base64": image]).status == 404)
             let admin = try await api.newUser(admin: true)
             #expect(try await Self.extract(api, admin, ["project_id": projectID, "image_base64": image]).status == 200)
             #expect(try await api.request("POST", "/api/v1/colors/extract", body: Array("{}".utf8)).status == 401)
-            // The user has made one request in this minute (the 404); nine more reach the limit, the eleventh is refused.
-            for _ in 0..<9 { _ = try await Self.extract(api, user, ["project_id": projectID]) }
+            // The user has made two requests in this minute (the 404, the 415); eight more reach the limit, the
+            // eleventh is refused.
+            for _ in 0..<8 { _ = try await Self.extract(api, user, ["project_id": projectID]) }
             let limited = try await Self.extract(api, user, ["project_id": projectID, "image_base64": image])
             #expect(limited.status == 429)
             #expect(limited.header("Retry-After") != nil)
@@ -260,6 +265,22 @@ import Testing
                 #expect(refused.status == 429, "\(path)")
                 #expect(try refused.object()["detail"] as? String == "Too many extraction requests; try again later")
             }
+        }
+    }
+
+    @Test func anExtractionDecidesAllItsLimitsInOneRedisCall() async throws {
+        try await Self.withStub { api, stub, user, projectID in
+            stub.script([.text(Self.palette(10))])
+            let body = ["project_id": projectID, "image_base64": Base64Text.encode(Self.png)] as [String: Any]
+            #expect(try await Self.extract(api, user, body).status == 200)
+            let hit = try await Self.extract(api, user, body)
+            #expect(try hit.object()["cached"] as? Bool == true)
+            // One decision is one script call; the extraction window has no call of its own.
+            let metrics = api.registry.renderString()
+            #expect(metrics.contains(#"rate_limit_decisions_total{limit_type="minute+hour+extraction",decision="allowed"} 2"#))
+            #expect(!metrics.contains(#"rate_limit_decisions_total{limit_type="extraction""#))
+            #expect(hit.header("X-RateLimit-Limit") == "10")  // the window with the least remaining: 8 of 10
+            #expect(hit.header("X-RateLimit-Remaining") == "8")
         }
     }
 
