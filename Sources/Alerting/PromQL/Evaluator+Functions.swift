@@ -26,8 +26,7 @@ extension Evaluator {
             let window = try self.forEachRangeSeries(arguments[0]) { series, points in
                 guard let value = RangeFunctions.overTime(function.name, points, directMean: self.options.compatibility == .prometheus3)
                 else { return }
-                let labels = self.labels(of: series)
-                samples.append(Sample(labels: keepName ? labels : labels.droppingMetricName, value: value))
+                samples.append(Sample(labels: keepName ? self.labels(of: series) : self.labelsWithoutName(of: series), value: value))
             }
             if !keepName && !window.namesOneMetric { try Self.checkUnique(samples) }
             return .vector(samples)
@@ -166,7 +165,7 @@ extension Evaluator {
                 value = slope * parameter + intercept
             default: value = RangeFunctions.quantile(parameter, points.map(\.v))
             }
-            if let value { samples.append(Sample(labels: self.labels(of: series).droppingMetricName, value: value)) }
+            if let value { samples.append(Sample(labels: self.labelsWithoutName(of: series), value: value)) }
         }
         if !window.namesOneMetric { try Self.checkUnique(samples) }
         return samples
@@ -204,7 +203,7 @@ extension Evaluator {
         var samples: [Sample] = []
         let window = try self.forEachRangeSeries(arguments[0]) { series, points in
             guard let value = RangeFunctions.holtWinters(points, smoothing: smoothing, trend: trend) else { return }
-            samples.append(Sample(labels: self.labels(of: series).droppingMetricName, value: value))
+            samples.append(Sample(labels: self.labelsWithoutName(of: series), value: value))
         }
         if !window.namesOneMetric { try Self.checkUnique(samples) }
         return samples

@@ -18,6 +18,16 @@ extension Evaluator {
         var selector: VectorSelector?
     }
 
+    /// The labels of `reference` without the metric name (a stored series' built once per cache).
+    func labelsWithoutName(of reference: RangeSeriesReference) -> Labels {
+        switch reference {
+        case .stored(let id):
+            guard let cache = self.cache else { return self.store.labels(of: id).droppingMetricName }
+            return cache.labelsWithoutName(of: id, generation: self.store.generation) { self.store.labels(of: id).droppingMetricName }
+        case .computed(let labels): return labels.droppingMetricName
+        }
+    }
+
     func labels(of reference: RangeSeriesReference) -> Labels {
         switch reference {
         case .stored(let id): self.store.labels(of: id)
