@@ -99,6 +99,7 @@ extension Evaluator {
     ) throws(PromQLError) -> [Sample] {
         let matching = operation.matching
         let oneToMany = matching.cardinality == .oneToMany
+        let oneToOne = matching.cardinality == .oneToOne
         let (many, one) = oneToMany ? (right, left) : (left, right)
         var oneBySignature: [Labels: Sample] = [:]
         for sample in one {
@@ -119,7 +120,6 @@ extension Evaluator {
             guard let other = oneBySignature[signature] else { continue }
             let (vl, vr) = oneToMany ? (other.value, sample.value) : (sample.value, other.value)
             var (value, keep) = Self.apply(operation.op, vl, vr)
-            let oneToOne = matching.cardinality == .oneToOne
             if oneToOne && prometheus3 { try Self.claim(signature, in: &matched) }
             if operation.returnBool {
                 value = keep ? 1 : 0

@@ -93,6 +93,9 @@ extension APIRequestContext {
         return user
     }
 
+    /// The caller's user id from a valid key or a verified token, read without the database (nil for anyone else).
+    var verifiedUserID: String? { self.identity?.user.id ?? self.tokenClaims?.sub.value }
+
     /// The rate-limit bucket: the API key, the token's user (its signature proves who it is), or the address.
     var rateLimitSubject: String {
         if let identity = self.identity { return identity.rateLimitKey }

@@ -29,7 +29,7 @@ public struct RateLimitMiddleware: RouterMiddleware {
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.isUnderAPIv1 else { return try await next(request, context) }
         var entries = self.windows.map { (subject: context.rateLimitSubject, window: $0) }
-        let userID = context.identity?.user.id ?? context.tokenClaims?.sub.value
+        let userID = context.verifiedUserID
         let routed = userID == nil ? nil : self.routeLimits.first { $0.matches(request) }
         if let routed, let userID {
             entries.append((subject: "user:\(userID)", window: routed.window))

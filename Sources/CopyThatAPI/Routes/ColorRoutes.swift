@@ -67,7 +67,7 @@ struct ColorRoutes {
     func extract(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         // A caller from a verified token or key (whose extraction limit the middleware decided); the database is
         // asked once, below, for the user and the project together.
-        guard context.identity != nil || context.tokenClaims != nil else {
+        guard context.verifiedUserID != nil else {
             _ = try await context.requireUser(for: request)  // throws the answer for missing or bad credentials
             throw APIError.unauthorized()
         }
