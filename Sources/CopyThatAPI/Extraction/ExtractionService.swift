@@ -201,17 +201,19 @@ public struct ExtractionService: Sendable {
             )
             provider.costs.record(usage)
             let saved = provider.costs.price(of: cached.model).cost(inputTokens: cached.inputTokens, outputTokens: cached.outputTokens)
-            let (jobID, tokens) = try await self.jobs.record(
-                projectID: projectID,
-                userID: userID,
-                sourceType: job.sourceType,
-                imageSHA256: digest,
-                maxColors: maxColors,
-                palette: cached.palette,
-                provider: "anthropic",
-                model: cached.model,
-                usage: self.entries([ProviderCall(usage: usage, cost: saved)], userID: userID, projectID: projectID),
-                durable: self.cacheHitCommit == .durable
+            let (jobID, tokens) = try await self.jobs.recordCacheHit(
+                CompletedExtraction(
+                    projectID: projectID,
+                    userID: userID,
+                    sourceType: job.sourceType,
+                    imageSHA256: digest,
+                    maxColors: maxColors,
+                    palette: cached.palette,
+                    provider: "anthropic",
+                    model: cached.model,
+                    usage: self.entries([ProviderCall(usage: usage, cost: saved)], userID: userID, projectID: projectID),
+                    durable: self.cacheHitCommit == .durable
+                )
             )
             await self.cache.delete(self.cache.projectColorsKey(projectID))
             return ExtractionResult(
@@ -323,14 +325,16 @@ public struct ExtractionService: Sendable {
             )
         } else {
             (jobID, tokens) = try await self.jobs.record(
-                projectID: job.projectID,
-                userID: job.userID,
-                sourceType: job.sourceType,
-                imageSHA256: job.imageSHA256,
-                maxColors: job.maxColors,
-                palette: palette,
-                provider: "local",
-                model: model
+                CompletedExtraction(
+                    projectID: job.projectID,
+                    userID: job.userID,
+                    sourceType: job.sourceType,
+                    imageSHA256: job.imageSHA256,
+                    maxColors: job.maxColors,
+                    palette: palette,
+                    provider: "local",
+                    model: model
+                )
             )
         }
         await self.cache.delete(self.cache.projectColorsKey(job.projectID))
