@@ -1,21 +1,29 @@
 import ArgumentParser
+import Clients
 import CopyThatAPI
+import Foundation
 import NIOPosix
 
 /// `copythat-api migrate`: applies pending migrations and prints each.
 struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "migrate",
-        abstract: "Applies pending migrations, printing each version applied; exit 0 when the schema is current."
+        abstract: "Applies pending migrations, printing each version applied; exit 0 when the schema is current.",
+        discussion: "Reads DATABASE_URL (or DATABASE_URL_FILE) only."
     )
 
     func run() async throws {
-        let configuration = try CommandEnvironment.configuration()
+        let url: ConnectionURL
+        do {
+            url = try APIConfiguration.databaseURL(fromEnvironment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw ValidationError("configuration: \(error.description)")
+        }
         let threads = NIOThreadPool(numberOfThreads: 1)
         threads.start()
         let applied: [Int]
         do {
-            applied = try await APIApplication.migrate(url: configuration.databaseURL, threadPool: threads)
+            applied = try await APIApplication.migrate(url: url, threadPool: threads)
             try? await threads.shutdownGracefully()
         } catch {
             try? await threads.shutdownGracefully()

@@ -79,6 +79,19 @@ import Testing
         #expect(APIConfiguration.readFileDropsOneNewline("value\n\n") == "value\n")
     }
 
+    @Test func migrationsNeedTheDatabaseURLAlone() throws {
+        let url = try APIConfiguration.databaseURL(fromEnvironment: ["DATABASE_URL": "postgres://copythat:pw@127.0.0.1:5432/copythat"])
+        #expect(url.host == "127.0.0.1" && url.port == 5432)
+        let fromFile = try APIConfiguration.databaseURL(fromEnvironment: ["DATABASE_URL_FILE": "/run/secrets/db"]) { _ in
+            "postgres://copythat:pw@db.internal:6432/copythat\n"
+        }
+        #expect(fromFile.host == "db.internal" && fromFile.port == 6432)
+        let missing = #expect(throws: APIConfigurationError.self) {
+            try APIConfiguration.databaseURL(fromEnvironment: ["SECRET_KEY": "x", "REDIS_URL": "redis://127.0.0.1:6379/0"])
+        }
+        #expect(missing?.variable == "DATABASE_URL")
+    }
+
     @Test func everyBadValueIsNamed() {
         let cases: [(String, String)] = [
             ("ENVIRONMENT", "prod"),

@@ -122,6 +122,15 @@ public struct APIConfiguration: Sendable {
         self.cacheHitCommit = cacheHitCommit
     }
 
+    /// `DATABASE_URL` alone (or the file `DATABASE_URL_FILE` names): what `copythat-api migrate` needs, without the
+    /// signing key or Redis the server needs.
+    public static func databaseURL(
+        fromEnvironment environment: [String: String],
+        readFile: @escaping (String) throws -> String = Self.readFile
+    ) throws(APIConfigurationError) -> ConnectionURL {
+        try EnvironmentReader(environment: environment, readFile: readFile).url("DATABASE_URL")
+    }
+
     /// Reads the configuration from `environment` (and the files its `*_FILE` variables name).
     /// - Throws: ``APIConfigurationError`` naming the variable and what is wrong with it; never its value.
     public static func fromEnvironment(
