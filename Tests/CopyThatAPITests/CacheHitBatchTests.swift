@@ -25,6 +25,23 @@ import Testing
         #expect(queue.enqueue(8) == [8])  // idle again: no waiting
     }
 
+    @Test func aWriteRunsInItsCallerOnlyWhenNothingWaitsAndThereIsRoom() {
+        var queue = CoalescingQueue<Int>(maxInFlight: 1, maxBatch: 8)
+        #expect(queue.startAlone() == true)
+        #expect(queue.startAlone() == false)  // the one batch allowed is running
+        #expect(queue.enqueue(1) == nil)
+        #expect(queue.finish() == [1])  // the waiting write goes next, not a newcomer
+        #expect(queue.startAlone() == false)
+        #expect(queue.finish() == nil)
+        #expect(queue.startAlone() == true)
+        var wider = CoalescingQueue<Int>(maxInFlight: 2, maxBatch: 8)
+        #expect(wider.startAlone() == true)
+        #expect(wider.startAlone() == true)
+        #expect(wider.enqueue(1) == nil)
+        #expect(wider.finish() == [1])
+        #expect(wider.startAlone() == false)  // the waiting write took the slot that was freed
+    }
+
     static func palette(_ seed: Int, count: Int = 3) -> Palette {
         Palette(
             colors: (0..<count).map { index in

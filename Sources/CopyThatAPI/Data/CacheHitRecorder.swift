@@ -32,6 +32,17 @@ final class CacheHitRecorder: Sendable {
     /// Records `record` (with others waiting at the same moment); returns its job's id and its colour tokens.
     func record(_ record: CompletedExtraction) async throws -> Recorded {
         if record.spends { return try await self.writeOne(record) }
+        if self.queue.withLock({ $0.startAlone() }) {
+            // Nothing running or waiting: this task writes its own hit, then hands what arrived meanwhile to a new one.
+            let result: Result<Recorded, any Error>
+            do {
+                result = .success(try await self.writeOne(record))
+            } catch {
+                result = .failure(error)
+            }
+            if let next = self.queue.withLock({ $0.finish() }) { Task { await self.run(next) } }
+            return try result.get()
+        }
         return try await withCheckedThrowingContinuation { continuation in
             let batch = self.queue.withLock { $0.enqueue(Waiting(record: record, continuation: continuation)) }
             if let batch { Task { await self.run(batch) } }

@@ -27,6 +27,14 @@ struct CoalescingQueue<Item> {
         return self.startIfAllowed()
     }
 
+    /// Starts a batch of one for a write that finds nothing waiting and room to run, to be run by its caller at once
+    /// (no hand-over to another task); `false` when it must ``enqueue(_:)`` instead.
+    mutating func startAlone() -> Bool {
+        guard self.inFlight < self.maxInFlight, self.waiting.isEmpty else { return false }
+        self.inFlight += 1
+        return true
+    }
+
     /// A batch has finished; returns the next batch to run (the oldest items waiting), if any are.
     mutating func finish() -> [Item]? {
         precondition(self.inFlight > 0, "finish() without a running batch")
