@@ -102,10 +102,10 @@ final class CacheHitRecorder: Sendable {
         for (waiting, result) in zip(batch, results) { waiting.continuation.resume(returning: result) }
     }
 
-    /// A statement of several hits answered for a different number of them (a defect, never a client's doing).
+    /// A statement of several hits answered for other rows than it wrote (a defect, never a client's doing).
     struct BatchMismatch: Error, CustomStringConvertible {
         var expected: Int
         var got: Int
-        var description: String { "a batch of \(self.expected) cache hits returned \(self.got) jobs" }
+        var description: String { "a statement of cache hits expected \(self.expected) rows back and got \(self.got)" }
     }
 }

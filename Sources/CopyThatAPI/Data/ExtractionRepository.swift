@@ -164,6 +164,10 @@ public struct ExtractionRepository: Sendable {
             guard let hit = row.int(10), tokens.indices.contains(hit) else { continue }
             tokens[hit].append(ColorRepository.token(row))
         }
+        // Committed: a hit without all its colours here is a defect to report, never to retry (it would be recorded twice).
+        guard zip(tokens, records).allSatisfy({ $0.count == $1.palette.colors.count }) else {
+            throw CacheHitRecorder.BatchMismatch(expected: colors.count, got: rows.count)
+        }
         return tokens.map { found in
             let sorted = found.sorted { $0.id < $1.id }
             return (sorted.first?.extractionJobID ?? 0, sorted)
