@@ -1,4 +1,5 @@
 import ArgumentParser
+import Clients
 import CopyThatAPI
 import Foundation
 import JSONLogging
@@ -10,6 +11,15 @@ enum CommandEnvironment {
     static func configuration() throws -> APIConfiguration {
         do {
             return try APIConfiguration.fromEnvironment(ProcessInfo.processInfo.environment)
+        } catch {
+            throw ValidationError("configuration: \(error.description)")
+        }
+    }
+
+    /// `DATABASE_URL` alone, for the commands that need nothing else; a bad one ends the command with its name.
+    static func databaseURL() throws -> ConnectionURL {
+        do {
+            return try APIConfiguration.databaseURL(fromEnvironment: ProcessInfo.processInfo.environment)
         } catch {
             throw ValidationError("configuration: \(error.description)")
         }

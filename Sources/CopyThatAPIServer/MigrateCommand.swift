@@ -1,7 +1,5 @@
 import ArgumentParser
-import Clients
 import CopyThatAPI
-import Foundation
 import NIOPosix
 
 /// `copythat-api migrate`: applies pending migrations and prints each.
@@ -13,12 +11,7 @@ struct MigrateCommand: AsyncParsableCommand {
     )
 
     func run() async throws {
-        let url: ConnectionURL
-        do {
-            url = try APIConfiguration.databaseURL(fromEnvironment: ProcessInfo.processInfo.environment)
-        } catch {
-            throw ValidationError("configuration: \(error.description)")
-        }
+        let url = try CommandEnvironment.databaseURL()
         let threads = NIOThreadPool(numberOfThreads: 1)
         threads.start()
         let applied: [Int]

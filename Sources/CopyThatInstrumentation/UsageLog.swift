@@ -26,6 +26,9 @@ public struct UsageLog: Sendable {
             self.projectID = projectID
             self.endpoint = endpoint
         }
+
+        /// Whether the row moves the daily spending counters: a paid call (a cache hit is a saving, not spending).
+        public var spends: Bool { !self.usage.cached && self.cost.nanodollars > 0 }
     }
 
     /// The seeds' cost report over the last N days.
@@ -102,7 +105,7 @@ public struct UsageLog: Sendable {
             )
             """
         // Only spending moves the counters: a statement of cache hits (savings) leaves them alone and skips the upsert.
-        guard entries.contains(where: { !$0.usage.cached && $0.cost.nanodollars > 0 }) else { return (logged, parameters) }
+        guard entries.contains(where: \.spends) else { return (logged, parameters) }
         let userShard = firstParameter + parameters.count
         parameters += [String(Int.random(in: 0..<Self.spendShards)), String(Int.random(in: 0..<Self.spendShards))]
         let sql = """

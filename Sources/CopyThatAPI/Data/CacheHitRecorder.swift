@@ -64,11 +64,7 @@ final class CacheHitRecorder: Sendable {
 
     private func write(_ batch: [Waiting]) async {
         if batch.count == 1 {
-            do {
-                batch[0].continuation.resume(returning: try await self.writeOne(batch[0].record))
-            } catch {
-                batch[0].continuation.resume(throwing: error)
-            }
+            await self.writeAlone(batch[0])
             return
         }
         let results: [Recorded]
@@ -82,15 +78,7 @@ final class CacheHitRecorder: Sendable {
             // The server refused the statement as a whole (a project deleted in the meantime, say): each hit alone,
             // so only the one at fault fails.
             await withTaskGroup(of: Void.self) { group in
-                for waiting in batch {
-                    group.addTask {
-                        do {
-                            waiting.continuation.resume(returning: try await self.writeOne(waiting.record))
-                        } catch {
-                            waiting.continuation.resume(throwing: error)
-                        }
-                    }
-                }
+                for waiting in batch { group.addTask { await self.writeAlone(waiting) } }
             }
             return
         }
@@ -100,6 +88,15 @@ final class CacheHitRecorder: Sendable {
             return
         }
         for (waiting, result) in zip(batch, results) { waiting.continuation.resume(returning: result) }
+    }
+
+    /// Writes one waiting hit in a statement of its own and answers it.
+    private func writeAlone(_ waiting: Waiting) async {
+        do {
+            waiting.continuation.resume(returning: try await self.writeOne(waiting.record))
+        } catch {
+            waiting.continuation.resume(throwing: error)
+        }
     }
 
     /// A statement of several hits answered for other rows than it wrote (a defect, never a client's doing).

@@ -51,5 +51,5 @@ public struct CompletedExtraction: Sendable {
 
     /// Whether a usage row would move the spending counters (then it is recorded on its own, by the statement that
     /// also updates them).
-    var spends: Bool { self.usage.contains { !$0.usage.cached && $0.cost.nanodollars > 0 } }
+    var spends: Bool { self.usage.contains(where: \.spends) }
 }

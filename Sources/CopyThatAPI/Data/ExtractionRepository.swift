@@ -94,7 +94,7 @@ public struct ExtractionRepository: Sendable {
         on database: Database
     ) async throws -> [(jobID: Int, tokens: [ColorToken])] {
         let hits = records.indices.map(String.init)
-        let usage = records.enumerated().flatMap { index, record in record.usage.map { (index, $0) } }
+        let usage = records.flatMap(\.usage)
         let colors = records.enumerated().flatMap { index, record in
             record.palette.colors.enumerated().map { position, color in (index, position, color) }
         }
@@ -139,16 +139,16 @@ public struct ExtractionRepository: Sendable {
                 array(records.map { String($0.maxColors) }),
                 array(records.map(\.provider)),
                 array(records.map(\.model)),
-                array(usage.map(\.1.userID)),
-                array(usage.map { $0.1.projectID.map(String.init) }),
-                array(usage.map(\.1.usage.model)),
-                array(usage.map(\.1.endpoint)),
-                array(usage.map { String($0.1.usage.inputTokens) }),
-                array(usage.map { String($0.1.usage.outputTokens) }),
-                array(usage.map { String($0.1.cost.nanodollars) }),
-                array(usage.map { $0.1.usage.cached ? "true" : "false" }),
-                array(usage.map { $0.1.usage.errorType == nil ? "true" : "false" }),
-                array(usage.map(\.1.usage.errorType)),
+                array(usage.map(\.userID)),
+                array(usage.map { $0.projectID.map(String.init) }),
+                array(usage.map(\.usage.model)),
+                array(usage.map(\.endpoint)),
+                array(usage.map { String($0.usage.inputTokens) }),
+                array(usage.map { String($0.usage.outputTokens) }),
+                array(usage.map { String($0.cost.nanodollars) }),
+                array(usage.map { $0.usage.cached ? "true" : "false" }),
+                array(usage.map { $0.usage.errorType == nil ? "true" : "false" }),
+                array(usage.map(\.usage.errorType)),
                 array(colors.map { String($0.0) }),
                 array(colors.map { String($0.1) }),
                 array(colors.map(\.2.hex)),
