@@ -37,6 +37,7 @@ public final class CountingOrigin: Sendable {
         self.port = port ?? refusedPort()
         self.countFile = NSTemporaryDirectory() + "origin-\(UUID().uuidString).count"
         let directory = NSTemporaryDirectory() + "origin-\(UUID().uuidString)"
+        let token = UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         for (name, route) in routes {
             let length = route.lengthUndeclared ? [] : ["Content-Length: \(route.body.count)"]
@@ -46,8 +47,10 @@ public final class CountingOrigin: Sendable {
             try Data(Array(head.utf8) + route.body).write(to: URL(fileURLWithPath: directory + "/" + name))
         }
         let script = """
-            import os, socket, threading
+            import os, socket, threading, time
             directory, count_file = \(Self.pythonString(directory)), \(Self.pythonString(self.countFile))
+            probe_file, token = count_file + ".probes", \(Self.pythonString(token)).encode()
+            lock, probes = threading.Lock(), 0
             def serve(c):
                 try:
                     request = b""
@@ -56,12 +59,25 @@ public final class CountingOrigin: Sendable {
                         if not chunk: return
                         request += chunk
                     name = request.split(b" ")[1].decode().lstrip("/").split("?")[0]
+                    if name == "__probe__":
+                        global probes
+                        with lock:
+                            probes += 1
+                            open(probe_file, "w").write(str(probes))
+                        c.sendall(b"HTTP/1.1 200 X\\r\\nContent-Length: %d\\r\\nConnection: close\\r\\n\\r\\n%s" % (len(token), token))
+                        return
                     path = os.path.join(directory, name)
                     c.sendall(open(path, "rb").read() if name and os.path.isfile(path) else b"HTTP/1.1 404 X\\r\\nContent-Length: 0\\r\\nConnection: close\\r\\n\\r\\n")
                 finally:
                     c.close()
             s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            s.bind((\(Self.pythonString(host)), \(self.port))); s.listen(64)
+            for attempt in range(400):  # an earlier origin on this port may still be exiting
+                try:
+                    s.bind((\(Self.pythonString(host)), \(self.port))); break
+                except OSError:
+                    if attempt == 399: raise
+                    time.sleep(0.025)
+            s.listen(64)
             count = 0
             while True:
                 c, _ = s.accept(); count += 1
@@ -69,13 +85,14 @@ public final class CountingOrigin: Sendable {
                 threading.Thread(target=serve, args=(c,), daemon=True).start()
             """
         self.child = try ChildProcess("python3", ["-c", script])
-        // One probe connection, counted once the file says so: the count starts after it.
-        for _ in 0..<200 {
+        // Probe until this origin answers (an earlier one on the same port may still be answering while it exits);
+        // probes are counted apart, and taken off the count.
+        for _ in 0..<400 {
             if let probe = try? RawConnection(host: host, port: self.port) {
+                probe.send("GET /__probe__ HTTP/1.1\r\nHost: origin\r\n\r\n")
+                let answer = await probe.read(timeout: .seconds(2))
                 probe.close()
-                for _ in 0..<200 where Self.count(in: self.countFile) < 1 { try await Task.sleep(for: .milliseconds(5)) }
-                if Self.count(in: self.countFile) == 1 { return }
-                break
+                if answer.text.hasSuffix(token) { return }
             }
             try await Task.sleep(for: .milliseconds(25))
         }
@@ -83,8 +100,8 @@ public final class CountingOrigin: Sendable {
         throw ConnectFailed(errno: 111)
     }
 
-    /// Connections accepted since it started answering (the start-up probe's excluded).
-    public var acceptedConnections: Int { Self.count(in: self.countFile) - 1 }
+    /// Connections accepted since it started answering (the start-up probes excluded).
+    public var acceptedConnections: Int { Self.count(in: self.countFile) - Self.count(in: self.countFile + ".probes") }
 
     private static func count(in file: String) -> Int {
         (try? String(contentsOfFile: file, encoding: .utf8)).flatMap { Int($0) } ?? 0
@@ -93,6 +110,7 @@ public final class CountingOrigin: Sendable {
     deinit {
         self.child.signal(9)
         try? FileManager.default.removeItem(atPath: self.countFile)
+        try? FileManager.default.removeItem(atPath: self.countFile + ".probes")
     }
 
     private static func pythonString(_ text: String) -> String {
