@@ -76,63 +76,25 @@ import Testing
         )
     }
 
-    /// What a ``HeldRecorder`` saw: the sizes of its batches, its single writes, and the hold on its first write.
-    final class Observed: Sendable {
-        let batches = Mutex<[Int]>([])
-        let alone = Mutex(0)
-        let reached = AsyncStream<Void>.makeStream()
-        let gate = AsyncStream<Void>.makeStream()
-    }
+    typealias Recorded = (jobID: Int, tokens: [ColorToken])
 
-    /// A recorder that lets one batch run at a time and holds its first write until the gate opens, so that the hits
-    /// started meanwhile queue up and go as one batch; it counts the batches and their sizes.
-    struct HeldRecorder {
-        let observed = Observed()
-        let recorder: CacheHitRecorder
-
-        init(database: Database) {
-            let observed = self.observed
-            self.recorder = CacheHitRecorder(
-                maxInFlight: 1,
-                writeBatch: { records in
-                    observed.batches.withLock { $0.append(records.count) }
-                    return try await ExtractionRepository.recordCacheHits(records, on: database)
-                },
-                writeOne: { record in
-                    let first = observed.alone.withLock { count in
-                        count += 1
-                        return count == 1
-                    }
-                    if first {
-                        observed.reached.continuation.yield()
-                        for await _ in observed.gate.stream { break }
-                    }
-                    return try await ExtractionRepository.recordAlone(record, on: database)
-                }
-            )
-        }
-    }
-
-    static func waitUntil(_ condition: () -> Bool) async throws {
-        for _ in 0..<500 where !condition() { try await Task.sleep(for: .milliseconds(10)) }
-        #expect(condition())
+    /// The real batch and single statements, with the first held so that the others queue up behind it.
+    static func heldRecorder(_ database: Database) -> HeldCoalescer<CompletedExtraction, Recorded> {
+        HeldCoalescer(
+            runBatch: { records in try await ExtractionRepository.recordCacheHits(records, on: database) },
+            runOne: { record in try await ExtractionRepository.recordAlone(record, on: database) }
+        )
     }
 
     @Test func hitsThatArriveTogetherShareAStatementAndEachGetsItsOwnJobAndColours() async throws {
         try await ExtractionTests.withStub { api, _, user, projectID in
-            let held = HeldRecorder(database: api.api.services.database)
-            let recorder = held.recorder
-            let first = Task { try await recorder.record(Self.hit(1, projectID: projectID, userID: user.id)) }
-            for await _ in held.observed.reached.stream { break }  // the first write is running (held)
-            let others = (2...6).map { seed in
-                Task { try await recorder.record(Self.hit(seed, projectID: projectID, userID: user.id)) }
-            }
-            try await Self.waitUntil { recorder.waitingCount == 5 }
-            held.observed.gate.continuation.yield()
-            var results = [try await first.value]
-            for task in others { results.append(try await task.value) }
+            let held = Self.heldRecorder(api.api.services.database)
+            let results = try await held.run(
+                Self.hit(1, projectID: projectID, userID: user.id),
+                whileHeld: (2...6).map { Self.hit($0, projectID: projectID, userID: user.id) }
+            ).map { try $0.get() }
 
-            #expect(held.observed.batches.withLock { $0 } == [5])  // one statement for the five that waited
+            #expect(held.counts.batches.withLock { $0 } == [5])  // one statement for the five that waited
             #expect(Set(results.map(\.jobID)).count == 6)
             for (offset, result) in results.enumerated() {
                 let seed = offset + 1
@@ -162,21 +124,20 @@ import Testing
 
     @Test func aBadHitInASharedStatementFailsAloneAndTheOthersAreRecorded() async throws {
         try await ExtractionTests.withStub { api, _, user, projectID in
-            let held = HeldRecorder(database: api.api.services.database)
-            let recorder = held.recorder
+            let held = Self.heldRecorder(api.api.services.database)
             let missingProject = Int(Int32.max)
-            let first = Task { try await recorder.record(Self.hit(1, projectID: projectID, userID: user.id)) }
-            for await _ in held.observed.reached.stream { break }
-            let good = [2, 4].map { seed in Task { try await recorder.record(Self.hit(seed, projectID: projectID, userID: user.id)) } }
-            let bad = Task { try await recorder.record(Self.hit(3, projectID: missingProject, userID: user.id)) }
-            try await Self.waitUntil { recorder.waitingCount == 3 }
-            held.observed.gate.continuation.yield()
-            _ = try await first.value
-            for task in good { #expect(try await task.value.tokens.count == 3) }
-            await #expect(throws: PostgresError.self) { try await bad.value }
+            let results = try await held.run(
+                Self.hit(1, projectID: projectID, userID: user.id),
+                whileHeld: [
+                    Self.hit(2, projectID: projectID, userID: user.id), Self.hit(3, projectID: missingProject, userID: user.id),
+                    Self.hit(4, projectID: projectID, userID: user.id),
+                ]
+            )
+            for index in [0, 1, 3] { #expect(try results[index].get().tokens.count == 3) }
+            #expect(throws: PostgresError.self) { try results[2].get() }
 
-            #expect(held.observed.batches.withLock { $0 } == [3])  // tried together once, then each alone
-            #expect(held.observed.alone.withLock { $0 } == 4)
+            #expect(held.counts.batches.withLock { $0 } == [3])  // tried together once, then each alone
+            #expect(held.counts.alone.withLock { $0 } == 4)
             let jobs = try await api.sql("SELECT count(*) FROM extraction_jobs WHERE project_id = $1", [String(projectID)])
             #expect(jobs == [["3"]])
             let strays = try await api.sql(

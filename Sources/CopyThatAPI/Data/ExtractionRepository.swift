@@ -3,14 +3,14 @@ public import CopyThatInstrumentation
 /// `extraction_jobs` and the colour tokens each one finds.
 public struct ExtractionRepository: Sendable {
     let database: Database
-    let cacheHits: CacheHitRecorder
+    let cacheHits: StatementCoalescer<CompletedExtraction, (jobID: Int, tokens: [ColorToken])>
 
     /// Creates the repository.
     public init(database: Database) {
         self.database = database
-        self.cacheHits = CacheHitRecorder(
-            writeBatch: { records in try await Self.recordCacheHits(records, on: database) },
-            writeOne: { record in try await Self.recordAlone(record, on: database) }
+        self.cacheHits = StatementCoalescer(
+            runBatch: { records in try await Self.recordCacheHits(records, on: database) },
+            runOne: { record in try await Self.recordAlone(record, on: database) }
         )
     }
 
@@ -63,9 +63,11 @@ public struct ExtractionRepository: Sendable {
     }
 
     /// Records a cache hit: like ``record(_:)``, but hits that arrive together share one statement
-    /// (``CacheHitRecorder``).
+    /// (``StatementCoalescer``: each hit still gets its own job, colours and usage row, and one bad hit fails only
+    /// itself). A hit that spends (never one from the cache, but the type allows it) goes alone.
     public func recordCacheHit(_ hit: CompletedExtraction) async throws -> (jobID: Int, tokens: [ColorToken]) {
-        try await self.cacheHits.record(hit)
+        if hit.spends { return try await Self.recordAlone(hit, on: self.database) }
+        return try await self.cacheHits.run(hit)
     }
 
     /// ``record(_:)``, in one statement of its own.
@@ -166,7 +168,7 @@ public struct ExtractionRepository: Sendable {
         }
         // Committed: a hit without all its colours here is a defect to report, never to retry (it would be recorded twice).
         guard zip(tokens, records).allSatisfy({ $0.count == $1.palette.colors.count }) else {
-            throw CacheHitRecorder.BatchMismatch(expected: colors.count, got: rows.count)
+            throw BatchMismatch(expected: colors.count, got: rows.count)
         }
         return tokens.map { found in
             let sorted = found.sorted { $0.id < $1.id }

@@ -3,10 +3,15 @@ import Clients
 /// Users and their logins, in SQL.
 public struct UserRepository: Sendable {
     let database: Database
+    let tokenLookups: StatementCoalescer<TokenLookup, TokenUser?>
 
     /// Creates the repository.
     public init(database: Database) {
         self.database = database
+        self.tokenLookups = StatementCoalescer(
+            runBatch: { lookups in try await Self.lookUp(lookups, on: database) },
+            runOne: { lookup in try await Self.lookUpAlone(lookup, on: database) }
+        )
     }
 
     /// Why an account could not be created.
@@ -45,27 +50,79 @@ public struct UserRepository: Sendable {
 
     /// The user behind an access token, whether its login was revoked, and the project `projectID` if one is asked
     /// for, in one statement (this runs on every request with a token). `nil` when the user no longer exists.
+    ///
+    /// Lookups that arrive together share a statement (``StatementCoalescer``); each is read when its request is
+    /// already waiting, so a login revoked or an account disabled before it is seen at once, as alone.
     public func forToken(
         userID: String,
         family: String,
         project projectID: Int? = nil
-    ) async throws
-        -> (user: User, familyRevoked: Bool, project: Project?)?
-    {
+    ) async throws -> TokenUser? {
         guard UUIDText.isValid(userID), UUIDText.isValid(family) else { return nil }
-        let rows = try await self.database.query(
+        return try await self.tokenLookups.run(TokenLookup(userID: userID, family: family, projectID: projectID))
+    }
+
+    /// What ``forToken(userID:family:project:)`` answers.
+    public typealias TokenUser = (user: User, familyRevoked: Bool, project: Project?)
+
+    /// One request's lookup: a verified token's user and login, and the project its route names.
+    struct TokenLookup: Sendable {
+        var userID: String
+        var family: String
+        var projectID: Int?
+    }
+
+    /// The columns of a lookup's answer after its user's: whether the login is revoked (or not the user's), then the
+    /// project's columns, `NULL` when it does not exist or none was asked for.
+    private static let tokenColumns = """
+        u.id::text, u.email, u.full_name, u.roles, u.is_active, iso8601(u.created_at),
+        COALESCE((SELECT f.revoked_at IS NOT NULL OR f.user_id <> u.id FROM refresh_token_families f WHERE f.id = r.family), true),
+        p.id, p.name, p.description, p.owner_id::text, iso8601(p.created_at), iso8601(p.updated_at)
+        """
+
+    /// ``forToken(userID:family:project:)`` in a statement of its own.
+    static func lookUpAlone(_ lookup: TokenLookup, on database: Database) async throws -> TokenUser? {
+        let rows = try await database.query(
             """
-            SELECT u.id::text, u.email, u.full_name, u.roles, u.is_active, iso8601(u.created_at),
-                   COALESCE((SELECT f.revoked_at IS NOT NULL OR f.user_id <> u.id FROM refresh_token_families f WHERE f.id = $2::uuid), true),
-                   p.id, p.name, p.description, p.owner_id::text, iso8601(p.created_at), iso8601(p.updated_at)
-            FROM users u LEFT JOIN projects p ON p.id = $3::int
-            WHERE u.id = $1::uuid
+            SELECT \(Self.tokenColumns)
+            FROM (SELECT $1::uuid AS user_id, $2::uuid AS family, $3::int AS project_id) r
+                JOIN users u ON u.id = r.user_id LEFT JOIN projects p ON p.id = r.project_id
             """,
-            [userID, family, projectID.map(String.init)]
+            [lookup.userID, lookup.family, lookup.projectID.map(String.init)]
         )
-        guard let row = rows.first else { return nil }
-        let project = row[7] == nil ? nil : Project(row: row, offset: 7)
-        return (User(row: row), row.bool(6), project)
+        return rows.first.flatMap { Self.tokenUser($0, offset: 0, for: lookup) }
+    }
+
+    /// Several lookups in one statement, answered in order: each row carries the position of the lookup it answers.
+    static func lookUp(_ lookups: [TokenLookup], on database: Database) async throws -> [TokenUser?] {
+        let array = PostgresArrayLiteral.make
+        let rows = try await database.query(
+            """
+            SELECT r.position, \(Self.tokenColumns)
+            FROM unnest($1::uuid[], $2::uuid[], $3::int[]) WITH ORDINALITY AS r (user_id, family, project_id, position)
+                JOIN users u ON u.id = r.user_id LEFT JOIN projects p ON p.id = r.project_id
+            """,
+            [
+                array(lookups.map(\.userID)), array(lookups.map(\.family)), array(lookups.map { $0.projectID.map(String.init) }),
+            ]
+        )
+        var answers = [TokenUser?](repeating: nil, count: lookups.count)
+        for row in rows {
+            guard let position = row.int(0), (1...lookups.count).contains(position) else {
+                throw BatchMismatch(expected: lookups.count, got: rows.count)
+            }
+            answers[position - 1] = Self.tokenUser(row, offset: 1, for: lookups[position - 1])
+        }
+        return answers
+    }
+
+    /// A lookup's answer from `row` (its columns from `offset`), or `nil` when the row is another user's: a batch's
+    /// rows are matched to their lookups by position, and this makes sure no caller is ever given someone else.
+    private static func tokenUser(_ row: Row, offset: Int, for lookup: TokenLookup) -> TokenUser? {
+        let user = User(row: row, offset: offset)
+        guard user.id == lookup.userID.lowercased() else { return nil }
+        let project = row[offset + 7] == nil ? nil : Project(row: row, offset: offset + 7)
+        return (user, row.bool(offset + 6), project)
     }
 
     /// The project `id` (for callers whose user is already known).
