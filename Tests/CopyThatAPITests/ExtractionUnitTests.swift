@@ -67,6 +67,16 @@ import Testing
     @Test func arrayLiteralsQuoteEveryElement() {
         #expect(PostgresArrayLiteral.make(["a", nil, #"b "c""#, #"d\e"#, "{,}", ""]) == #"{"a",NULL,"b \"c\"","d\\e","{,}",""}"#)
         #expect(PostgresArrayLiteral.make([]) == "{}")
+        #expect(PostgresArrayLiteral.make(["Crème \"brûlée\"", "日本\\", "🎨"]) == #"{"Crème \"brûlée\"","日本\\","🎨"}"#)
+    }
+
+    @Test func aContentTypeIsReadUpToItsParametersWithoutBlanksOrCase() {
+        let cases = [
+            ("application/json", "application/json"), (" Application/JSON ; charset=utf-8", "application/json"),
+            ("\tapplication/problem+json\t", "application/problem+json"), ("", ""), ("  ;charset=utf-8", ""),
+            ("text/plain;application/json", "text/plain"), ("APPLICATION/JSON\u{00A0}", "application/json\u{00A0}"),
+        ]
+        for (header, expected) in cases { #expect(RequestBody.mediaType(header) == expected, "\(header)") }
     }
 
     @Test func mediaTypesComeFromTheBytes() {

@@ -62,7 +62,7 @@ public struct ExtractionBudgets: Sendable, Hashable {
 }
 
 /// What the result cache keeps of an answer: enough to answer again, and to count what the cache saved.
-struct CachedExtraction: Codable {
+struct CachedExtraction: Codable, Sendable, Hashable {
     var palette: Palette
     var model: String
     var inputTokens: Int
@@ -86,6 +86,7 @@ public struct ExtractionService: Sendable {
     let fallback: ExtractionFallback
     let cacheHitCommit: CacheHitCommit
     let logger: Logger
+    let parsedEntries = CachedEntryMemo()
 
     /// How long an extraction result is kept.
     static let resultTTL: Duration = .seconds(24 * 3600)
@@ -174,7 +175,7 @@ public struct ExtractionService: Sendable {
             promptVersion: ExtractionPrompt.version
         )
         prepared.cacheKey = key
-        if let text = await self.cache.get(key), let cached = CachedExtraction(cached: text),
+        if let text = await self.cache.get(key), let cached = self.parsedEntries.entry(text),
             cached.palette.problem(maxColors: maxColors) == nil
         {
             prepared.cached = cached

@@ -32,8 +32,7 @@ public enum RequestBody {
     }
 
     static func requireMediaType(_ request: Request, _ expected: String, suffix: String?) throws {
-        let header = request.headers[.contentType] ?? ""
-        let mediaType = header.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        let mediaType = Self.mediaType(request.headers[.contentType] ?? "")
         let matches = mediaType == expected || (suffix.map { mediaType.hasPrefix("application/") && mediaType.hasSuffix($0) } ?? false)
         guard matches else {
             throw APIError(
@@ -41,6 +40,17 @@ public enum RequestBody {
                 mediaType.isEmpty ? "Content-Type must be \(expected)" : "Content-Type must be \(expected), got \(mediaType)"
             )
         }
+    }
+
+    /// The media type of a `Content-Type` value: before any `;`, without surrounding spaces or tabs, in lower case
+    /// (ASCII only, as media types are).
+    static func mediaType(_ header: String) -> String {
+        let bytes = header.utf8.prefix { $0 != UInt8(ascii: ";") }
+        let isBlank: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }
+        guard let first = bytes.firstIndex(where: { !isBlank($0) }), let last = bytes.lastIndex(where: { !isBlank($0) }) else {
+            return ""
+        }
+        return String(decoding: bytes[first...last].map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self)
     }
 
     static func collect(_ request: Request, limit: Int) async throws -> [UInt8] {
