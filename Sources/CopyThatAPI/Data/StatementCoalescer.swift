@@ -2,7 +2,7 @@ import Clients
 import Synchronization
 
 /// Runs statements that arrive together as one (``CoalescingQueue``: a lone call goes at once, in its caller's task;
-/// calls that arrive while two statements are running go together in the next). Each call still gets its own answer;
+/// calls that arrive while a statement is running go together in the next). Each call still gets its own answer;
 /// when a statement of several is refused by the server, each of them is run again alone, so one bad call fails only
 /// itself.
 ///
@@ -21,8 +21,10 @@ final class StatementCoalescer<Input: Sendable, Output: Sendable>: Sendable {
     private let runBatch: RunBatch
     private let runOne: RunOne
 
-    /// `runBatch` runs several calls in one statement (answering each, in order); `runOne` one alone.
-    init(maxInFlight: Int = 2, maxBatch: Int = 64, runBatch: @escaping RunBatch, runOne: @escaping RunOne) {
+    /// `runBatch` runs several calls in one statement (answering each, in order); `runOne` one alone. One statement
+    /// at a time by default: measured on the cache-hit path at 32 connections, PostgreSQL spent a quarter less CPU
+    /// per request than with two (batches twice as large), and a lone call still never waits.
+    init(maxInFlight: Int = 1, maxBatch: Int = 64, runBatch: @escaping RunBatch, runOne: @escaping RunOne) {
         self.queue = Mutex(CoalescingQueue(maxInFlight: maxInFlight, maxBatch: maxBatch))
         self.runBatch = runBatch
         self.runOne = runOne
