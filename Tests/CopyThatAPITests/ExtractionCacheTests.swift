@@ -53,25 +53,69 @@ import Testing
         }
     }
 
+    static let hits = #"cache_operations_total{operation="get",result="hit"}"#
+    static let misses = #"cache_operations_total{operation="get",result="miss"}"#
+
     @Test func projectColoursAreCachedAndDroppedWhenTheyChange() async throws {
         try await ExtractionTests.withStub { api, stub, user, projectID in
             let path = "/api/v1/projects/\(projectID)/colors"
             #expect(try await api.request("GET", path, headers: [user.bearer]).array().isEmpty)
             #expect(try await api.request("GET", path, headers: [user.bearer]).array().isEmpty)
             var metrics = try await api.request("GET", "/metrics").text
-            #expect(Self.counter(metrics, #"cache_operations_total{operation="get",result="hit"}"#) >= 1)
-            let deletes = Self.counter(metrics, #"cache_operations_total{operation="delete",result="success"}"#)
+            let hits = Self.counter(metrics, Self.hits)
+            #expect(hits >= 1)
             stub.script([.text(ExtractionTests.palette(2))])
             #expect(
                 try await ExtractionTests.extract(api, user, ["project_id": projectID, "max_colors": 2, "image_base64": Self.image]).status
                     == 200
             )
+            metrics = try await api.request("GET", "/metrics").text
+            let misses = Self.counter(metrics, Self.misses)
             #expect(try await api.request("GET", path, headers: [user.bearer]).array().count == 2)  // not the cached empty list
             metrics = try await api.request("GET", "/metrics").text
-            #expect(Self.counter(metrics, #"cache_operations_total{operation="delete",result="success"}"#) == deletes + 1)
+            #expect(Self.counter(metrics, Self.misses) == misses + 1)  // the stale list is a miss, and was replaced
+            #expect(try await api.request("GET", path, headers: [user.bearer]).array().count == 2)
+            metrics = try await api.request("GET", "/metrics").text
+            #expect(Self.counter(metrics, Self.hits) == hits + 1)
+            #expect(!metrics.contains(#"operation="delete""#))  // invalidated by the commit, with no DEL sent
             // The cache never lets anyone else read the list: access is checked first.
             let stranger = try await api.newUser()
             #expect(try await api.request("GET", path, headers: [stranger.bearer]).status == 403)
+        }
+    }
+
+    /// The list is invalidated by the change's own commit: a change made through an instance that cannot reach
+    /// Redis at all (so could send no `DEL`) is still seen at once through one that can and holds the old list.
+    @Test func aChangeMadeWithoutRedisStillInvalidatesTheCachedList() async throws {
+        try await ExtractionTests.withStub { api, stub, user, projectID in
+            stub.script([.text(ExtractionTests.palette(2))])
+            let extraction = try await ExtractionTests.extract(
+                api,
+                user,
+                ["project_id": projectID, "max_colors": 2, "image_base64": Self.image]
+            )
+            let ids = (try extraction.object()["colors"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? Int }
+            #expect(ids.count == 2)
+            let path = "/api/v1/projects/\(projectID)/colors"
+            _ = try await api.request("GET", path, headers: [user.bearer])
+            #expect(try await api.request("GET", path, headers: [user.bearer]).array().count == 2)
+            let hits = Self.counter(try await api.request("GET", "/metrics").text, Self.hits)
+            #expect(hits >= 1)  // the list is in Redis now
+
+            var withoutRedis = api.configuration  // the same database and signing key: the same users and tokens
+            withoutRedis.redisURL = try ConnectionURL("redis://127.0.0.1:\(refusedPort())/0")
+            try await APIFixture.with(withoutRedis) { blind in
+                let assigned = try await blind.json(
+                    "PUT",
+                    "\(path)/roles",
+                    ["role_assignments": ids.map { ["token_id": $0, "role": "accent"] }],
+                    headers: [user.bearer]
+                )
+                #expect(assigned.status == 200, "\(assigned.text)")
+            }
+            let listed = try await api.request("GET", path, headers: [user.bearer]).array()
+            #expect(listed.map { $0["role"] as? String } == ["accent", "accent"])
+            #expect(Self.counter(try await api.request("GET", "/metrics").text, Self.hits) == hits)  // a miss, not the old list
         }
     }
 
@@ -208,7 +252,7 @@ import Testing
             #expect(try ten.object()["total"] as? Int == 10)
             #expect(try await Self.statements(api) - before == forOne)  // the same statements for ten tokens as for one
 
-            // The cached list was dropped: the new roles show.
+            // The cached list is stale now: the new roles show.
             let listed = try await api.request("GET", "/api/v1/projects/\(projectID)/colors", headers: [user.bearer]).array()
             #expect(Set(listed.compactMap { $0["role"] as? String }) == ["surface"])
 

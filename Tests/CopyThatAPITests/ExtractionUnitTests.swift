@@ -70,6 +70,17 @@ import Testing
         #expect(PostgresArrayLiteral.make(["Crème \"brûlée\"", "日本\\", "🎨"]) == #"{"Crème \"brûlée\"","日本\\","🎨"}"#)
     }
 
+    @Test func aVersionedEntryRoundTripsAndAnythingElseIsNoEntry() {
+        let entry = VersionedEntry(version: 42, text: "[{\"hex\":\"#112233\"}]\nsecond line")
+        #expect(entry.stored == "42\n[{\"hex\":\"#112233\"}]\nsecond line")
+        #expect(VersionedEntry(stored: entry.stored) == entry)
+        #expect(VersionedEntry(stored: "0\n") == VersionedEntry(version: 0, text: ""))
+        // A list cached before versions (plain JSON), a negative or missing version, garbage: all misses.
+        for stored in ["[]", "[\n]", "-1\n[]", "\n[]", "v1\n[]", "1.5\n[]", "", "99999999999999999999\n[]"] {
+            #expect(VersionedEntry(stored: stored) == nil, "\(stored)")
+        }
+    }
+
     @Test func aContentTypeIsReadUpToItsParametersWithoutBlanksOrCase() {
         let cases = [
             ("application/json", "application/json"), (" Application/JSON ; charset=utf-8", "application/json"),

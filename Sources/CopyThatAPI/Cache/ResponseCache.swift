@@ -3,8 +3,8 @@ public import CopyThatInstrumentation
 public import Logging
 import NIOConcurrencyHelpers
 
-/// JSON values in Redis with a time to live, through the project's hiredis pool. Every get (hit or miss), set and
-/// delete is counted in `cache_operations_total`; a Redis failure is counted as an error and logged once per
+/// JSON values in Redis with a time to live, through the project's hiredis pool. Every get (hit or miss) and set is
+/// counted in `cache_operations_total`; a Redis failure is counted as an error and logged once per
 /// outage (and its end once), and the caller carries on without the cache (a miss, a write skipped): never a failed request.
 public struct ResponseCache: Sendable {
     let redis: RedisConnectionPool
@@ -41,16 +41,22 @@ public struct ResponseCache: Sendable {
 
     /// The text at `key`, or `nil` on a miss or when Redis fails.
     public func get(_ key: String) async -> String? {
+        await self.get(key) { $0 }
+    }
+
+    /// What `usable` makes of the text at `key`, or `nil` on a miss, when Redis fails, or when `usable` refuses the
+    /// text (counted as a miss: a stale entry saves nothing).
+    public func get<Value>(_ key: String, usable: (String) -> Value?) async -> Value? {
         do {
             let reply = try await self.redis.command(["GET", key], timeout: self.timeout)
-            guard let text = reply.string else {
+            guard let text = reply.string, let value = usable(text) else {
                 self.metrics.record(.miss)
                 self.recovered()
                 return nil
             }
             self.metrics.record(.hit)
             self.recovered()
-            return text
+            return value
         } catch {
             self.failed("get", error)
             return nil
@@ -65,17 +71,6 @@ public struct ResponseCache: Sendable {
             self.recovered()
         } catch {
             self.failed("set", error)
-        }
-    }
-
-    /// Removes `key`.
-    public func delete(_ key: String) async {
-        do {
-            _ = try await self.redis.command(["DEL", key], timeout: self.timeout)
-            self.metrics.record(.delete)
-            self.recovered()
-        } catch {
-            self.failed("delete", error)
         }
     }
 

@@ -82,7 +82,8 @@ public struct ColorRepository: Sendable {
     }
 
     /// Sets the roles of the project's tokens in one statement (the seeds' N+1 fixed): nothing is changed when any id
-    /// is not a token of this project; returns the ids changed and the ids that are not the project's.
+    /// is not a token of this project, and the project's colour version is bumped when any is; returns the ids changed
+    /// and the ids that are not the project's.
     public func assignRoles(projectID: Int, _ assignments: [(tokenID: Int, role: String)]) async throws -> (updated: [Int], foreign: [Int])
     {
         let rows = try await self.database.query(
@@ -96,7 +97,8 @@ public struct ColorRepository: Sendable {
                      UPDATE color_tokens t SET role = w.role FROM wanted w
                      WHERE t.id = w.id AND t.project_id = $1 AND NOT EXISTS (SELECT 1 FROM foreign_ids)
                      RETURNING t.id
-                 )
+                 ),
+                 bumped AS (UPDATE projects SET colors_version = colors_version + 1 WHERE id = $1 AND EXISTS (SELECT 1 FROM changed))
             SELECT 'foreign', id FROM foreign_ids UNION ALL SELECT 'updated', id FROM changed
             """,
             [

@@ -89,8 +89,10 @@ public struct ExtractionRepository: Sendable {
     }
 
     /// Several cache hits in one statement: the jobs' ids drawn first (so each colour and each answer is matched to
-    /// its hit), then the usage rows, the jobs and their colours; returns each hit's job id and tokens, in order. The
-    /// commit is asynchronous unless a hit asks for a durable one. Usage rows here never spend (the caller checks).
+    /// its hit), then the projects' colour versions bumped (their rows locked in id order, so that two batches from
+    /// two instances cannot deadlock), the usage rows, the jobs and their colours; returns each hit's job id and
+    /// tokens, in order. The commit is asynchronous unless a hit asks for a durable one. Usage rows here never spend
+    /// (the caller checks).
     static func recordCacheHits(
         _ records: [CompletedExtraction],
         on database: Database
@@ -110,6 +112,11 @@ public struct ExtractionRepository: Sendable {
                 SELECT h.*, nextval('extraction_jobs_id_seq')::int AS job_id
                 FROM unnest($1::int[], $2::int[], $3::uuid[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[])
                     AS h (hit, project_id, user_id, source_type, image_sha256, max_colors, provider, model)
+            ),
+            bumped AS (
+                UPDATE projects p SET colors_version = p.colors_version + 1
+                FROM (SELECT id FROM projects WHERE id IN (SELECT project_id FROM hit) ORDER BY id FOR NO KEY UPDATE) locked
+                WHERE p.id = locked.id
             ),
             usage_logged AS (
                 INSERT INTO api_usage_logs (user_id, project_id, model, endpoint, input_tokens, output_tokens, cost_nanodollars, cached, success, error_type)
@@ -177,7 +184,8 @@ public struct ExtractionRepository: Sendable {
     }
 
     /// One statement: `job` (an UPDATE or INSERT of the job, `RETURNING id`, with its own parameters from $10 on;
-    /// `$2` is `jobID`, for an UPDATE), the palette's colours as tokens of that job, and the usage log's rows; not
+    /// `$2` is `jobID`, for an UPDATE), the palette's colours as tokens of that job, the project's colour version
+    /// bumped, and the usage log's rows; not
     /// `durable`, the transaction's commit is asynchronous (`set_config` with `is_local`, read the moment it commits).
     private static func insertColors(
         on database: Database,
@@ -194,7 +202,9 @@ public struct ExtractionRepository: Sendable {
         let commit = durable ? "" : "commit_mode AS (SELECT set_config('synchronous_commit', 'off', true)),"
         let rows = try await database.query(
             """
-            WITH \(commit)\(logged.map { $0.sql + "," } ?? "") job AS (\(job))
+            WITH \(commit)\(logged.map { $0.sql + "," } ?? "")
+            bumped AS (UPDATE projects SET colors_version = colors_version + 1 WHERE id = $1),
+            job AS (\(job))
             INSERT INTO color_tokens (project_id, extraction_job_id, hex, name, design_intent, confidence, prominence, usage)
             SELECT $1, job.id, c.hex, c.name, c.intent, c.confidence, c.prominence, c.usage
             FROM job, \(durable ? "" : "commit_mode, ")unnest($3::text[], $4::text[], $5::text[], $6::real[], $7::real[], $8::text[], $9::int[])

@@ -12,6 +12,8 @@ public struct Project: Sendable, Hashable, Encodable {
     public var createdAt: String
     /// ISO 8601.
     public var updatedAt: String
+    /// Bumped whenever the project's colours change (not in the JSON): what a cached colour list is checked against.
+    public var colorsVersion: Int
 
     enum CodingKeys: String, CodingKey {
         case id, name, description
@@ -31,7 +33,7 @@ public struct Project: Sendable, Hashable, Encodable {
         try container.encode(self.updatedAt, forKey: .updatedAt)
     }
 
-    static let columns = "id, name, description, owner_id::text, iso8601(created_at), iso8601(updated_at)"
+    static let columns = "id, name, description, owner_id::text, iso8601(created_at), iso8601(updated_at), colors_version"
 
     init(row: Row, offset: Int = 0) {
         self.id = row.int(offset) ?? 0
@@ -40,6 +42,7 @@ public struct Project: Sendable, Hashable, Encodable {
         self.ownerID = row.string(offset + 3)
         self.createdAt = row.string(offset + 4)
         self.updatedAt = row.string(offset + 5)
+        self.colorsVersion = row.int(offset + 6) ?? 0
     }
 }
 

@@ -1,7 +1,7 @@
 public import CopyThatInstrumentation
 
 /// The core API's schema: the instrumentation's `api_usage_logs` (version 1) and `ai_daily_spend` (8) around the
-/// API's own tables (2–7).
+/// API's own tables (2–7, 9, 10).
 ///
 /// Ids of users and keys are UUIDs (the seeds' `String(36)`, typed); project, job and colour ids are integers as in
 /// the seeds' requests. Emails are unique whatever their case (`lower(email)`), roles and scopes are checked by the
@@ -183,6 +183,14 @@ public enum Schema {
                 "DROP INDEX IF EXISTS ix_color_tokens_design_intent",
                 "DROP INDEX IF EXISTS ix_extraction_jobs_status",
             ]
+        ),
+        .init(
+            version: 10,
+            name: "version the colours of each project",
+            // Bumped by every statement that changes a project's colour tokens, in its transaction: the cached colour
+            // list carries the version it was read at and is served only while it is still the project's (a change
+            // invalidates it when it commits, even when Redis cannot be reached then). A constant default: no rewrite.
+            statements: ["ALTER TABLE projects ADD COLUMN colors_version BIGINT NOT NULL DEFAULT 0"]
         ),
     ]
 }

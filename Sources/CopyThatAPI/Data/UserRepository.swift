@@ -77,7 +77,7 @@ public struct UserRepository: Sendable {
     private static let tokenColumns = """
         u.id::text, u.email, u.full_name, u.roles, u.is_active, iso8601(u.created_at),
         COALESCE((SELECT f.revoked_at IS NOT NULL OR f.user_id <> u.id FROM refresh_token_families f WHERE f.id = r.family), true),
-        p.id, p.name, p.description, p.owner_id::text, iso8601(p.created_at), iso8601(p.updated_at)
+        p.id, p.name, p.description, p.owner_id::text, iso8601(p.created_at), iso8601(p.updated_at), p.colors_version
         """
 
     /// ``forToken(userID:family:project:)`` in a statement of its own.

@@ -72,7 +72,7 @@ struct CachedExtraction: Codable, Sendable, Hashable {
 /// Runs one extraction: the image (fetched or decoded) → the result cache (by image, model, colour count and prompt
 /// version: a repeated image costs no tokens) → the daily budgets (checked with the request's estimated cost before
 /// any call; past them a 429 and nothing spent) → the provider → the colour tokens and the job's completion in one
-/// transaction, the project's cached colour list dropped. Every provider call's usage is written to
+/// transaction, with the project's colour version bumped (its cached colour list is checked against it). Every provider call's usage is written to
 /// `api_usage_logs` (a cache hit too, as a saving). A provider failure marks the job failed and is a 502 whose text
 /// never repeats the provider's.
 public struct ExtractionService: Sendable {
@@ -216,7 +216,6 @@ public struct ExtractionService: Sendable {
                     durable: self.cacheHitCommit == .durable
                 )
             )
-            await self.cache.delete(self.cache.projectColorsKey(projectID))
             return ExtractionResult(
                 job: jobID,
                 job,
@@ -269,7 +268,6 @@ public struct ExtractionService: Sendable {
             await self.log(answer.calls, userID: userID, projectID: projectID)
             throw error
         }
-        await self.cache.delete(self.cache.projectColorsKey(projectID))
         return ExtractionResult(
             job: jobID,
             job,
@@ -338,7 +336,6 @@ public struct ExtractionService: Sendable {
                 )
             )
         }
-        await self.cache.delete(self.cache.projectColorsKey(job.projectID))
         return ExtractionResult(job: jobID, job, provider: "local", model: model, cached: false, tokens: tokens, palette: palette)
     }
 

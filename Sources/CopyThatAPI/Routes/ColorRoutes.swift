@@ -60,7 +60,6 @@ struct ColorRoutes {
                 }
             )
         }
-        await self.services.cache.delete(self.services.cache.projectColorsKey(project.id))
         return try JSONResponse.make(RoleUpdate(updated: result.updated.count, total: assignments.count))
     }
 

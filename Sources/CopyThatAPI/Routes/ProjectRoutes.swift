@@ -19,12 +19,21 @@ struct ProjectRoutes {
         group.patch("/projects/{id}") { request, context in try await self.update(request, context) }
         group.delete("/projects/{id}") { request, context in try await self.delete(request, context) }
         group.get("/projects/{id}/colors") { request, context in
-            // From the cache for an hour, dropped whenever the project's colours change; checked for access first.
+            // From the cache for an hour while the project's colour version is the one the list was read at (every
+            // change bumps it as it commits); access is checked first, and the version read with it.
             let (project, _) = try await self.owned(request, context)
             let key = self.services.cache.projectColorsKey(project.id)
-            if let cached = await self.services.cache.get(key) { return JSONResponse.raw(cached) }
+            let version = project.colorsVersion
+            if let cached = await self.services.cache.get(
+                key,
+                usable: { stored in
+                    VersionedEntry(stored: stored).flatMap { $0.version == version ? $0.text : nil }
+                }
+            ) {
+                return JSONResponse.raw(cached)
+            }
             let text = try JSONResponse.encode(try await ColorRepository(database: self.services.database).list(projectID: project.id))
-            await self.services.cache.set(key, text, ttl: .seconds(3600))
+            await self.services.cache.set(key, VersionedEntry(version: version, text: text).stored, ttl: .seconds(3600))
             return JSONResponse.raw(text)
         }
     }
