@@ -43,6 +43,8 @@ import Testing
         #expect(configuration.shutdownGrace == .seconds(25))
         #expect(configuration.cacheHitCommit == .asynchronous)
         #expect(try self.load(["EXTRACTION_CACHE_HIT_COMMIT": "durable"]).cacheHitCommit == .durable)
+        #expect(configuration.resultHold == .seconds(60))
+        #expect(try self.load(["EXTRACTION_CACHE_HOLD_SECONDS": "0"]).resultHold == .zero)
         #expect(try self.load(["SHUTDOWN_GRACE": "3"]).shutdownGrace == .seconds(3))
         let production = try self.load(["ENVIRONMENT": "production"])
         #expect(production.corsOrigins == ["https://copythat.dev", "https://www.copythat.dev", "https://admin.copythat.dev"])
@@ -112,6 +114,9 @@ import Testing
             ("IMAGE_FETCH_ALLOW", "images.internal, http://x"),
             ("EXTRACTION_FALLBACK", "remote"),
             ("EXTRACTION_CACHE_HIT_COMMIT", "sync"),
+            ("EXTRACTION_CACHE_HOLD_SECONDS", "3601"),
+            ("EXTRACTION_CACHE_HOLD_SECONDS", "-1"),
+            ("EXTRACTION_CACHE_HOLD_SECONDS", "1m"),
         ]
         for (name, value) in cases {
             #expect(self.failure([name: value])?.variable == name, "\(name)=\(value)")

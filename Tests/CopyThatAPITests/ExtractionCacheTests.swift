@@ -53,6 +53,34 @@ import Testing
         }
     }
 
+    /// An entry the API read or wrote is held in the process (`EXTRACTION_CACHE_HOLD_SECONDS`): the repeated image is
+    /// answered from it even once Redis lost the entry; with the hold off, Redis is asked and the provider called again.
+    @Test(arguments: [60, 0]) func aHeldEntryAnswersWithoutRedisWhileItLasts(holdSeconds: Int) async throws {
+        let hold: @Sendable (inout APIConfiguration) -> Void = { $0.resultHold = .seconds(holdSeconds) }
+        try await ExtractionTests.withStub(change: hold) { api, stub, user, projectID in
+            stub.script([.text(ExtractionTests.palette(2)), .text(ExtractionTests.palette(2))])
+            let fields: [String: Any] = ["project_id": projectID, "max_colors": 2, "image_base64": Self.image]
+            #expect(try await ExtractionTests.extract(api, user, fields).object()["cached"] as? Bool == false)
+            let redis = try await RedisConnection.connect(
+                url: api.configuration.redisURL,
+                timeout: .seconds(5),
+                threadPool: APIFixture.clientThreads
+            )
+            let keys = try await redis.command(["KEYS", "\(api.configuration.redisKeyPrefix)colors:extract:*"], timeout: .seconds(5))
+            guard case .array(let found) = keys, found.count == 1, let key = found[0].string else {
+                Issue.record("expected one result-cache key, found \(keys)")
+                return
+            }
+            #expect(try await redis.command(["DEL", key], timeout: .seconds(5)) == .integer(1))
+            await redis.close()
+
+            let again = try await ExtractionTests.extract(api, user, fields)
+            #expect(again.status == 200)
+            #expect(try again.object()["cached"] as? Bool == (holdSeconds > 0))
+            #expect(stub.received.count == (holdSeconds > 0 ? 1 : 2))
+        }
+    }
+
     static let hits = #"cache_operations_total{operation="get",result="hit"}"#
     static let misses = #"cache_operations_total{operation="get",result="miss"}"#
 

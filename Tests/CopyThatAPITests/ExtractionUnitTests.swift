@@ -70,6 +70,41 @@ import Testing
         #expect(PostgresArrayLiteral.make(["Crème \"brûlée\"", "日本\\", "🎨"]) == #"{"Crème \"brûlée\"","日本\\","🎨"}"#)
     }
 
+    static func entry(_ model: String) -> CachedExtraction {
+        CachedExtraction(
+            palette: Palette(colors: [], dominantColors: [], paletteDescription: "", overallConfidence: 1),
+            model: model,
+            inputTokens: 1,
+            outputTokens: 2
+        )
+    }
+
+    @Test func recentResultsAreHeldForTheirLifetimeAndTheSoonestToExpireMakesRoom() {
+        let recent = RecentResults(capacity: 2, lifetime: .seconds(60))
+        #expect(recent.entry(forKey: "a", at: self.start) == nil)
+        recent.remember(Self.entry("a"), forKey: "a", at: self.start)
+        #expect(recent.entry(forKey: "a", at: self.start + .seconds(59))?.model == "a")
+        #expect(recent.entry(forKey: "a", at: self.start + .seconds(60)) == nil)  // expired: Redis is asked again
+        #expect(recent.count == 0)  // and it is gone
+
+        recent.remember(Self.entry("a"), forKey: "a", at: self.start)
+        recent.remember(Self.entry("b"), forKey: "b", at: self.start + .seconds(10))
+        recent.remember(Self.entry("b2"), forKey: "b", at: self.start + .seconds(20))  // a key written again: no room needed
+        #expect(recent.count == 2)
+        recent.remember(Self.entry("c"), forKey: "c", at: self.start + .seconds(30))  // full: "a" expires soonest
+        #expect(recent.count == 2)
+        #expect(recent.entry(forKey: "a", at: self.start + .seconds(30)) == nil)
+        #expect(recent.entry(forKey: "b", at: self.start + .seconds(30))?.model == "b2")
+        #expect(recent.entry(forKey: "c", at: self.start + .seconds(30))?.model == "c")
+        // Full of expired entries: they all make room.
+        recent.remember(Self.entry("d"), forKey: "d", at: self.start + .seconds(200))
+        #expect(recent.count == 1)
+
+        let off = RecentResults(capacity: 2, lifetime: .zero)
+        off.remember(Self.entry("a"), forKey: "a", at: self.start)
+        #expect(off.entry(forKey: "a", at: self.start) == nil && off.count == 0)
+    }
+
     @Test func aVersionedEntryRoundTripsAndAnythingElseIsNoEntry() {
         let entry = VersionedEntry(version: 42, text: "[{\"hex\":\"#112233\"}]\nsecond line")
         #expect(entry.stored == "42\n[{\"hex\":\"#112233\"}]\nsecond line")

@@ -156,18 +156,5 @@ struct JSONCodingTests {
         #expect(CachedExtraction(cached: #"{"palette": {}, "model": "m", "inputTokens": 1, "outputTokens": 2}"#) == nil)
         #expect(CachedExtraction(cached: "not json") == nil)
 
-        // The memo answers the same text with the same entry, a changed text afresh, and holds no misses.
-        let memo = CachedEntryMemo(capacity: 2)
-        #expect(memo.entry(text) == entry && memo.entry(text) == entry && memo.count == 1)
-        let other = CachedExtraction(palette: palette, model: "n", inputTokens: 1, outputTokens: 2)
-        let otherText = String(decoding: try JSONEncoder().encode(other), as: UTF8.self)
-        #expect(memo.entry(otherText) == other && memo.count == 2)
-        #expect(memo.entry("not json") == nil && memo.count == 2)
-        let third = String(
-            decoding: try JSONEncoder().encode(CachedExtraction(palette: palette, model: "o", inputTokens: 3, outputTokens: 4)),
-            as: UTF8.self
-        )
-        #expect(memo.entry(third)?.model == "o" && memo.count == 1)  // full: emptied, then the new one held
-        #expect(memo.entry(text) == entry)
     }
 }

@@ -99,6 +99,7 @@ public struct APIApplication: Sendable {
             local: LocalPaletteProvider(decoder: ImageDecoder(threadPool: hashingThreads)),
             fallback: configuration.extractionFallback,
             cacheHitCommit: configuration.cacheHitCommit,
+            resultHold: configuration.resultHold,
             logger: logger
         )
         var auditLogger = auditLogger ?? Logger(label: "audit")

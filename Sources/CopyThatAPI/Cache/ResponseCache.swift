@@ -63,6 +63,12 @@ public struct ResponseCache: Sendable {
         }
     }
 
+    /// Counts a get answered from a copy the process holds of what Redis has (``RecentResults``): a hit of the same
+    /// cache, with no round trip.
+    func countHeldHit() {
+        self.metrics.record(.hit)
+    }
+
     /// Stores `text` at `key` for `ttl`.
     public func set(_ key: String, _ text: String, ttl: Duration) async {
         do {

@@ -60,6 +60,9 @@ public struct APIConfiguration: Sendable {
     public var extractionFallback: ExtractionFallback
     /// `EXTRACTION_CACHE_HIT_COMMIT` (`async`): whether a cache hit's answer waits for its commit to be flushed.
     public var cacheHitCommit: CacheHitCommit
+    /// `EXTRACTION_CACHE_HOLD_SECONDS` (60; 0 turns it off): how long this process holds a result-cache entry it
+    /// read or wrote, answering a repeated image without Redis.
+    public var resultHold: Duration
     /// `USER_DAILY_BUDGET_USD` (10) and `DAILY_BUDGET_USD` (500): AI spending per UTC day.
     public var budgets: ExtractionBudgets
     /// `IMAGE_FETCH_ALLOW`: networks and host names an `image_url` may reach despite the address and port rules.
@@ -92,7 +95,8 @@ public struct APIConfiguration: Sendable {
         budgets: ExtractionBudgets = ExtractionBudgets(),
         extractionFallback: ExtractionFallback = .none,
         extractionRateLimit: Int = 10,
-        cacheHitCommit: CacheHitCommit = .asynchronous
+        cacheHitCommit: CacheHitCommit = .asynchronous,
+        resultHold: Duration = .seconds(60)
     ) {
         self.databaseURL = databaseURL
         self.redisURL = redisURL
@@ -120,6 +124,7 @@ public struct APIConfiguration: Sendable {
         self.extractionFallback = extractionFallback
         self.extractionRateLimit = extractionRateLimit
         self.cacheHitCommit = cacheHitCommit
+        self.resultHold = resultHold
     }
 
     /// `DATABASE_URL` alone (or the file `DATABASE_URL_FILE` names): what `copythat-api migrate` needs, without the
@@ -191,7 +196,8 @@ public struct APIConfiguration: Sendable {
                     )
                 }
                 return mode
-            } ?? .asynchronous
+            } ?? .asynchronous,
+            resultHold: .seconds(try reader.integer("EXTRACTION_CACHE_HOLD_SECONDS", default: 60, range: 0...3600))
         )
     }
 

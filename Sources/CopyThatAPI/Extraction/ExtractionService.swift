@@ -70,7 +70,8 @@ struct CachedExtraction: Codable, Sendable, Hashable {
 }
 
 /// Runs one extraction: the image (fetched or decoded) → the result cache (by image, model, colour count and prompt
-/// version: a repeated image costs no tokens) → the daily budgets (checked with the request's estimated cost before
+/// version: a repeated image costs no tokens; an entry this process read or wrote lately is held in it, answering
+/// without Redis) → the daily budgets (checked with the request's estimated cost before
 /// any call; past them a 429 and nothing spent) → the provider → the colour tokens and the job's completion in one
 /// transaction, with the project's colour version bumped (its cached colour list is checked against it). Every provider call's usage is written to
 /// `api_usage_logs` (a cache hit too, as a saving). A provider failure marks the job failed and is a 502 whose text
@@ -85,8 +86,8 @@ public struct ExtractionService: Sendable {
     let local: LocalPaletteProvider
     let fallback: ExtractionFallback
     let cacheHitCommit: CacheHitCommit
+    let recent: RecentResults
     let logger: Logger
-    let parsedEntries = CachedEntryMemo()
 
     /// How long an extraction result is kept.
     static let resultTTL: Duration = .seconds(24 * 3600)
@@ -95,7 +96,8 @@ public struct ExtractionService: Sendable {
     static let estimatedInputTokens = 2_000
 
     /// A service; without `provider` every extraction is the local provider's, and with one, `fallback` says
-    /// whether the local provider answers when it fails; `cacheHitCommit` whether a cache hit waits for its commit's flush.
+    /// whether the local provider answers when it fails; `cacheHitCommit` whether a cache hit waits for its commit's
+    /// flush; `resultHold` how long this process holds a result-cache entry it read or wrote (see ``RecentResults``).
     public init(
         fetcher: ImageFetcher,
         provider: AnthropicProvider?,
@@ -106,6 +108,7 @@ public struct ExtractionService: Sendable {
         local: LocalPaletteProvider,
         fallback: ExtractionFallback = .none,
         cacheHitCommit: CacheHitCommit = .asynchronous,
+        resultHold: Duration = .seconds(60),
         logger: Logger
     ) {
         self.fetcher = fetcher
@@ -117,6 +120,7 @@ public struct ExtractionService: Sendable {
         self.local = local
         self.fallback = fallback
         self.cacheHitCommit = cacheHitCommit
+        self.recent = RecentResults(lifetime: resultHold)
         self.logger = logger
     }
 
@@ -175,9 +179,13 @@ public struct ExtractionService: Sendable {
             promptVersion: ExtractionPrompt.version
         )
         prepared.cacheKey = key
-        if let text = await self.cache.get(key), let cached = self.parsedEntries.entry(text),
+        if let held = self.recent.entry(forKey: key) {
+            self.cache.countHeldHit()
+            prepared.cached = held
+        } else if let cached = await self.cache.get(key, usable: { CachedExtraction(cached: $0) }),
             cached.palette.problem(maxColors: maxColors) == nil
         {
+            self.recent.remember(cached, forKey: key)
             prepared.cached = cached
         }
         return prepared
@@ -253,6 +261,7 @@ public struct ExtractionService: Sendable {
         if let data = try? JSONEncoder().encode(entry) {
             await self.cache.set(cacheKey, String(decoding: data, as: UTF8.self), ttl: Self.resultTTL)
         }
+        self.recent.remember(entry, forKey: cacheKey)
         let tokens: [ColorToken]
         do {
             tokens = try await self.jobs.complete(
