@@ -13,15 +13,28 @@ import Testing
         #expect(waiters.add(5, deadline: self.at(500), waiter: "a") == .added(wakeReactor: true))
         #expect(waiters.add(6, deadline: self.at(900), waiter: "b") == .added(wakeReactor: false))
         #expect(waiters.add(7, deadline: self.at(100), waiter: "c") == .added(wakeReactor: true))
-        #expect(waiters.planWake() == self.at(100))
+        #expect(waiters.planWake(now: self.base, longestSleep: .seconds(10)) == self.at(100))
         #expect(waiters.add(8, deadline: self.at(300), waiter: "d") == .added(wakeReactor: false))
+    }
+
+    @Test func theSleepIsBoundedSoALaterDeadlineNeverWakesTheReactor() {
+        var waiters = ReadinessWaiters<String>()
+        // Nobody waits: the reactor still plans to wake 100 ms on, so a wait for 250 ms needs no wake-up.
+        #expect(waiters.planWake(now: self.base, longestSleep: .milliseconds(100)) == self.at(100))
+        #expect(waiters.add(5, deadline: self.at(250), waiter: "redis") == .added(wakeReactor: false))
+        #expect(waiters.add(6, deadline: self.at(50), waiter: "short") == .added(wakeReactor: true))
+        #expect(waiters.planWake(now: self.base, longestSleep: .milliseconds(100)) == self.at(50))
+        _ = waiters.ready(6)
+        // The earliest deadline past the bound: the bound is planned.
+        #expect(waiters.planWake(now: self.base + .milliseconds(10), longestSleep: .milliseconds(100)) == self.at(110))
+        #expect(waiters.add(7, deadline: self.at(105), waiter: "before it") == .added(wakeReactor: true))
     }
 
     @Test func aSecondWaitForTheSameDescriptorIsRefusedAndChangesNothing() {
         var waiters = ReadinessWaiters<String>()
         #expect(waiters.add(5, deadline: self.at(500), waiter: "first") == .added(wakeReactor: true))
         #expect(waiters.add(5, deadline: self.at(100), waiter: "second") == .alreadyWaiting)
-        #expect(waiters.planWake() == self.at(500))
+        #expect(waiters.planWake(now: self.base, longestSleep: .seconds(10)) == self.at(500))
         #expect(waiters.ready(5) == "first")
         #expect(waiters.count == 0)
     }
@@ -32,7 +45,7 @@ import Testing
         #expect(waiters.ready(5) == "a")
         #expect(waiters.ready(5) == nil)
         #expect(waiters.expire(now: self.base + .seconds(1)).isEmpty)
-        #expect(waiters.planWake() == nil)
+        #expect(waiters.planWake(now: self.base, longestSleep: .seconds(10)) == self.at(10_000))  // nobody: the bound
     }
 
     @Test func expiryTakesExactlyTheWaitersWhoseDeadlineHasPassed() {
@@ -44,6 +57,6 @@ import Testing
         #expect(Set(expired.map(\.waiter)) == ["early", "on time"])
         #expect(Set(expired.map(\.descriptor)) == [5, 6])
         #expect(waiters.count == 1)
-        #expect(waiters.planWake() == self.at(300))
+        #expect(waiters.planWake(now: self.base, longestSleep: .seconds(10)) == self.at(300))
     }
 }

@@ -11,7 +11,8 @@ import Glibc
 /// A PostgreSQL query or a Redis command on a non-blocking connection then needs no thread of its own: the caller
 /// sends (a non-blocking write), suspends in ``wait(for:writable:deadline:)`` and is resumed when the answer arrives or
 /// the deadline passes. Registering a wait is one `epoll_ctl` and wakes the reactor's thread only when the new deadline
-/// is earlier than any it sleeps towards; one `epoll_wait` collects the answers of many connections at once. Compared
+/// is earlier than the wake-up it sleeps towards (at most 100 ms ahead, so in practice never); one `epoll_wait`
+/// collects the answers of many connections at once. Compared
 /// with a blocking call on a thread pool, each round trip saves a thread wake-up and a context switch.
 public final class IOReactor: Sendable {
     /// The process's reactor, started on first use and never stopped, like NIO's singletons.
@@ -23,6 +24,9 @@ public final class IOReactor: Sendable {
     // runs the concurrency tests of this type under TSan (scripts/tsan.sh).
     private let waiters: NIOLockedValueBox<ReadinessWaiters<CheckedContinuation<Bool, Never>>>
     private let thread: NIOThreadPool
+    /// The longest the reactor's thread sleeps, even with nobody waiting: ten idle wake-ups a second, so that a wait
+    /// whose deadline is further off (every timeout the clients use) never wakes it (see ``ReadinessWaiters``).
+    static let longestSleep: Duration = .milliseconds(100)
 
     init() {
         self.epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
@@ -80,7 +84,7 @@ public final class IOReactor: Sendable {
         var resumed: [(CheckedContinuation<Bool, Never>, Bool)] = []
         while true {
             let timeout = self.waiters.withLockedValue { waiters in
-                waiters.planWake().map { Int32(clamping: max(1, $0.remainingMilliseconds)) } ?? -1
+                Int32(clamping: max(1, waiters.planWake(now: .now, longestSleep: Self.longestSleep).remainingMilliseconds))
             }
             let count = epoll_wait(self.epoll, &events, capacity, timeout)
             if count < 0 && errno != EINTR { fatalError("epoll_wait failed (errno \(errno))") }
