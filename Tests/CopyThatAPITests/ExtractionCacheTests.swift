@@ -61,11 +61,7 @@ import Testing
             stub.script([.text(ExtractionTests.palette(2)), .text(ExtractionTests.palette(2))])
             let fields: [String: Any] = ["project_id": projectID, "max_colors": 2, "image_base64": Self.image]
             #expect(try await ExtractionTests.extract(api, user, fields).object()["cached"] as? Bool == false)
-            let redis = try await RedisConnection.connect(
-                url: api.configuration.redisURL,
-                timeout: .seconds(5),
-                threadPool: APIFixture.clientThreads
-            )
+            let redis = try await Self.redis(api)
             let keys = try await redis.command(["KEYS", "\(api.configuration.redisKeyPrefix)colors:extract:*"], timeout: .seconds(5))
             guard case .array(let found) = keys, found.count == 1, let key = found[0].string else {
                 Issue.record("expected one result-cache key, found \(keys)")
@@ -79,6 +75,46 @@ import Testing
             #expect(try again.object()["cached"] as? Bool == (holdSeconds > 0))
             #expect(stub.received.count == (holdSeconds > 0 ? 1 : 2))
         }
+    }
+
+    /// An entry that does not answer the request (two colours found under the key for three, as a damaged or
+    /// hand-written entry would be) is a miss, counted as one, and the provider is asked.
+    @Test func anEntryThatDoesNotFitTheRequestIsAMiss() async throws {
+        let noHold: @Sendable (inout APIConfiguration) -> Void = { $0.resultHold = .zero }
+        try await ExtractionTests.withStub(change: noHold) { api, stub, user, projectID in
+            stub.script([.text(ExtractionTests.palette(2)), .text(ExtractionTests.palette(3))])
+            #expect(
+                try await ExtractionTests.extract(api, user, ["project_id": projectID, "max_colors": 2, "image_base64": Self.image]).status
+                    == 200
+            )
+            let redis = try await Self.redis(api)
+            let keys = try await redis.command(["KEYS", "\(api.configuration.redisKeyPrefix)colors:extract:*"], timeout: .seconds(5))
+            guard case .array(let found) = keys, found.count == 1, let key = found[0].string, key.contains(":2:") else {
+                Issue.record("expected one result-cache key for two colours, found \(keys)")
+                return
+            }
+            let twoColours = try await redis.command(["GET", key], timeout: .seconds(5))
+            let threeKey = key.replacingOccurrences(of: ":2:", with: ":3:")
+            _ = try await redis.command(["SET", threeKey, twoColours.string ?? ""], timeout: .seconds(5))
+            await redis.close()
+
+            let misses = Self.counter(try await api.request("GET", "/metrics").text, Self.misses)
+            let three = try await ExtractionTests.extract(
+                api,
+                user,
+                ["project_id": projectID, "max_colors": 3, "image_base64": Self.image]
+            )
+            #expect(three.status == 200)
+            #expect(try three.object()["cached"] as? Bool == false)
+            #expect((try three.object()["colors"] as? [Any])?.count == 3)
+            #expect(stub.received.count == 2)
+            #expect(Self.counter(try await api.request("GET", "/metrics").text, Self.misses) == misses + 1)
+        }
+    }
+
+    /// A connection to the Redis the fixture's API uses (its keys start with the fixture's own prefix).
+    static func redis(_ api: APIFixture) async throws -> RedisConnection {
+        try await RedisConnection.connect(url: api.configuration.redisURL, timeout: .seconds(5), threadPool: APIFixture.clientThreads)
     }
 
     static let hits = #"cache_operations_total{operation="get",result="hit"}"#

@@ -71,11 +71,11 @@ struct CachedExtraction: Codable, Sendable, Hashable {
 
 /// Runs one extraction: the image (fetched or decoded) → the result cache (by image, model, colour count and prompt
 /// version: a repeated image costs no tokens; an entry this process read or wrote lately is held in it, answering
-/// without Redis) → the daily budgets (checked with the request's estimated cost before
-/// any call; past them a 429 and nothing spent) → the provider → the colour tokens and the job's completion in one
-/// transaction, with the project's colour version bumped (its cached colour list is checked against it). Every provider call's usage is written to
-/// `api_usage_logs` (a cache hit too, as a saving). A provider failure marks the job failed and is a 502 whose text
-/// never repeats the provider's.
+/// without Redis) → the daily budgets (checked with the request's estimated cost before any call; past them a 429
+/// and nothing spent) → the provider → the colour tokens and the job's completion in one transaction, with the
+/// project's colour version bumped (its cached colour list is checked against it). Every provider call's usage is
+/// written to `api_usage_logs` (a cache hit too, as a saving). A provider failure marks the job failed and is a 502
+/// whose text never repeats the provider's.
 public struct ExtractionService: Sendable {
     let fetcher: ImageFetcher
     let provider: AnthropicProvider?
@@ -182,9 +182,10 @@ public struct ExtractionService: Sendable {
         if let held = self.recent.entry(forKey: key) {
             self.cache.countHeldHit()
             prepared.cached = held
-        } else if let cached = await self.cache.get(key, usable: { CachedExtraction(cached: $0) }),
-            cached.palette.problem(maxColors: maxColors) == nil
-        {
+        } else if let cached = await self.cache.get(
+            key,
+            usable: { text in CachedExtraction(cached: text).flatMap { $0.palette.problem(maxColors: maxColors) == nil ? $0 : nil } }
+        ) {
             self.recent.remember(cached, forKey: key)
             prepared.cached = cached
         }
