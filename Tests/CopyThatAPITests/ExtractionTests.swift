@@ -231,7 +231,7 @@ import Testing
             let image = Base64Text.encode(Self.png)
             let stranger = try await api.newUser()
             #expect(try await Self.extract(api, stranger, ["project_id": projectID, "image_base64": image]).status == 403)
-            // The owner check runs beside the image's decoding; its refusal still comes first.
+            // The image is decoded before the owner check; the check's refusal still comes first.
             let notAnImage = Base64Text.encode(Array("plain text, not an image".utf8))
             #expect(try await Self.extract(api, stranger, ["project_id": projectID, "image_base64": notAnImage]).status == 403)
             #expect(try await Self.extract(api, user, ["project_id": projectID, "image_base64": notAnImage]).status == 415)

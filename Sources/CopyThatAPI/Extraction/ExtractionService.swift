@@ -132,8 +132,10 @@ public struct ExtractionService: Sendable {
     }
 
     /// Runs one extraction once `authorize` allows it (the project's owner or an admin; it returns the user's id).
-    /// An image in the body is decoded, hashed and looked up in the result cache while `authorize` asks the database
-    /// (a cache hit waits for one round trip less); an image at a URL is fetched only once the caller is allowed.
+    /// An image in the body is decoded and hashed first; when its result must still be read from Redis, that read
+    /// runs while `authorize` asks the database (a cache hit waits for one round trip less), and when there is
+    /// nothing to read (the entry is held here, or there is no provider) the owner's query runs alone, with no task to
+    /// start and join. An image at a URL is fetched only once the caller is allowed.
     func extract(
         projectID: Int,
         source: ImageSource,
@@ -142,17 +144,24 @@ public struct ExtractionService: Sendable {
     ) async throws -> ExtractionResult {
         guard case .base64 = source else {
             let userID = try await authorize()
-            return try await self.extract(self.prepare(source, maxColors: maxColors), projectID: projectID, userID: userID)
+            var prepared = try await self.identify(source, maxColors: maxColors)
+            await self.lookUp(&prepared)
+            return try await self.extract(prepared, projectID: projectID, userID: userID)
+        }
+        let identified: Result<Prepared, APIError>
+        do throws(APIError) {
+            identified = .success(try await self.identify(source, maxColors: maxColors))
+        } catch {
+            identified = .failure(error)
+        }
+        guard case .success(var prepared) = identified, prepared.needsLookUp else {
+            let userID = try await authorize()  // the caller's refusal comes before anything wrong with the image
+            return try await self.extract(identified.get(), projectID: projectID, userID: userID)
         }
         async let authorized = authorize()
-        let prepared: Result<Prepared, APIError>
-        do throws(APIError) {
-            prepared = .success(try await self.prepare(source, maxColors: maxColors))
-        } catch {
-            prepared = .failure(error)
-        }
-        let userID = try await authorized  // the caller's refusal comes before anything wrong with the image
-        return try await self.extract(prepared.get(), projectID: projectID, userID: userID)
+        await self.lookUp(&prepared)
+        let userID = try await authorized
+        return try await self.extract(prepared, projectID: projectID, userID: userID)
     }
 
     /// An image ready to extract from: its bytes and digest, and with the AI provider, its result-cache key and
@@ -164,10 +173,13 @@ public struct ExtractionService: Sendable {
         var maxColors: Int
         var cacheKey: String?
         var cached: CachedExtraction?
+
+        /// Whether Redis must still be asked for the entry.
+        var needsLookUp: Bool { self.cacheKey != nil && self.cached == nil }
     }
 
-    /// The image of `source`, hashed, and its cache entry (a usable one: the colour count it was asked for).
-    func prepare(_ source: ImageSource, maxColors: Int) async throws(APIError) -> Prepared {
+    /// The image of `source`, hashed, its result-cache key, and the entry when this process holds it.
+    func identify(_ source: ImageSource, maxColors: Int) async throws(APIError) -> Prepared {
         let image = try await self.image(from: source)
         let digest = Hex.encode(SHA256.hash(data: image.bytes))
         var prepared = Prepared(image: image, digest: digest, sourceType: source.typeName, maxColors: maxColors)
@@ -182,14 +194,21 @@ public struct ExtractionService: Sendable {
         if let held = self.recent.entry(forKey: key) {
             self.cache.countHeldHit()
             prepared.cached = held
-        } else if let cached = await self.cache.get(
+        }
+        return prepared
+    }
+
+    /// Reads the entry from Redis when `prepared` still needs it (a usable one: the colour count it was asked for).
+    func lookUp(_ prepared: inout Prepared) async {
+        guard prepared.needsLookUp, let key = prepared.cacheKey else { return }
+        let maxColors = prepared.maxColors
+        if let cached = await self.cache.get(
             key,
             usable: { text in CachedExtraction(cached: text).flatMap { $0.palette.problem(maxColors: maxColors) == nil ? $0 : nil } }
         ) {
             self.recent.remember(cached, forKey: key)
             prepared.cached = cached
         }
-        return prepared
     }
 
     func extract(_ prepared: Prepared, projectID: Int, userID: String) async throws -> ExtractionResult {
