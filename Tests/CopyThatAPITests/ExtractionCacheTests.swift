@@ -62,11 +62,7 @@ import Testing
             let fields: [String: Any] = ["project_id": projectID, "max_colors": 2, "image_base64": Self.image]
             #expect(try await ExtractionTests.extract(api, user, fields).object()["cached"] as? Bool == false)
             let redis = try await Self.redis(api)
-            let keys = try await redis.command(["KEYS", "\(api.configuration.redisKeyPrefix)colors:extract:*"], timeout: .seconds(5))
-            guard case .array(let found) = keys, found.count == 1, let key = found[0].string else {
-                Issue.record("expected one result-cache key, found \(keys)")
-                return
-            }
+            guard let key = try await Self.onlyResultKey(redis, api) else { return }
             #expect(try await redis.command(["DEL", key], timeout: .seconds(5)) == .integer(1))
             await redis.close()
 
@@ -88,9 +84,8 @@ import Testing
                     == 200
             )
             let redis = try await Self.redis(api)
-            let keys = try await redis.command(["KEYS", "\(api.configuration.redisKeyPrefix)colors:extract:*"], timeout: .seconds(5))
-            guard case .array(let found) = keys, found.count == 1, let key = found[0].string, key.contains(":2:") else {
-                Issue.record("expected one result-cache key for two colours, found \(keys)")
+            guard let key = try await Self.onlyResultKey(redis, api), key.contains(":2:") else {
+                Issue.record("expected the result-cache key for two colours")
                 return
             }
             let twoColours = try await redis.command(["GET", key], timeout: .seconds(5))
@@ -115,6 +110,16 @@ import Testing
     /// A connection to the Redis the fixture's API uses (its keys start with the fixture's own prefix).
     static func redis(_ api: APIFixture) async throws -> RedisConnection {
         try await RedisConnection.connect(url: api.configuration.redisURL, timeout: .seconds(5), threadPool: APIFixture.clientThreads)
+    }
+
+    /// The fixture's one result-cache key (an issue is recorded, and `nil` returned, when there is not exactly one).
+    static func onlyResultKey(_ redis: RedisConnection, _ api: APIFixture) async throws -> String? {
+        let keys = try await redis.command(["KEYS", "\(api.configuration.redisKeyPrefix)colors:extract:*"], timeout: .seconds(5))
+        guard case .array(let found) = keys, found.count == 1, let key = found[0].string else {
+            Issue.record("expected one result-cache key, found \(keys)")
+            return nil
+        }
+        return key
     }
 
     static let hits = #"cache_operations_total{operation="get",result="hit"}"#

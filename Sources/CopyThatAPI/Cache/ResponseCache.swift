@@ -39,11 +39,6 @@ public struct ResponseCache: Sendable {
         "\(self.prefix)colors:extract:\(imageSHA256):\(model):\(maxColors):\(promptVersion)"
     }
 
-    /// The text at `key`, or `nil` on a miss or when Redis fails.
-    public func get(_ key: String) async -> String? {
-        await self.get(key) { $0 }
-    }
-
     /// What `usable` makes of the text at `key`, or `nil` on a miss, when Redis fails, or when `usable` refuses the
     /// text (counted as a miss: a stale entry saves nothing).
     public func get<Value>(_ key: String, usable: (String) -> Value?) async -> Value? {
