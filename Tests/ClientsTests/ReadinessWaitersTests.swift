@@ -30,6 +30,23 @@ import Testing
         #expect(waiters.add(7, deadline: self.at(105), waiter: "before it") == .added(wakeReactor: true))
     }
 
+    @Test func aWaitPollsOnlyWhenNothingElseWaitsOrPolls() {
+        var waiters = ReadinessWaiters<String>()
+        var answers: [Bool] = []
+        answers.append(waiters.startPolling())
+        answers.append(waiters.startPolling())  // one poller at a time
+        waiters.endPolling()
+        _ = waiters.add(5, deadline: self.at(100), waiter: "a")
+        answers.append(waiters.startPolling())  // someone waits: the process is busy
+        _ = waiters.ready(5)
+        answers.append(waiters.startPolling())
+        _ = waiters.add(6, deadline: self.at(100), waiter: "arrived while polling")  // the poller does not block waits
+        #expect(waiters.count == 1)
+        waiters.endPolling()
+        answers.append(waiters.startPolling())
+        #expect(answers == [true, false, false, true, false])
+    }
+
     @Test func aSecondWaitForTheSameDescriptorIsRefusedAndChangesNothing() {
         var waiters = ReadinessWaiters<String>()
         #expect(waiters.add(5, deadline: self.at(500), waiter: "first") == .added(wakeReactor: true))

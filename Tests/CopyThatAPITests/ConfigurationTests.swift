@@ -45,6 +45,9 @@ import Testing
         #expect(try self.load(["EXTRACTION_CACHE_HIT_COMMIT": "durable"]).cacheHitCommit == .durable)
         #expect(configuration.resultHold == .seconds(60))
         #expect(try self.load(["EXTRACTION_CACHE_HOLD_SECONDS": "0"]).resultHold == .zero)
+        #expect(configuration.clientPollLimit == .microseconds(500))
+        #expect(try self.load(["CLIENT_POLL_MICROSECONDS": "0"]).clientPollLimit == .zero)
+        #expect(try self.load(["CLIENT_POLL_MICROSECONDS": "10000"]).clientPollLimit == .milliseconds(10))
         #expect(try self.load(["SHUTDOWN_GRACE": "3"]).shutdownGrace == .seconds(3))
         let production = try self.load(["ENVIRONMENT": "production"])
         #expect(production.corsOrigins == ["https://copythat.dev", "https://www.copythat.dev", "https://admin.copythat.dev"])
@@ -117,6 +120,9 @@ import Testing
             ("EXTRACTION_CACHE_HOLD_SECONDS", "3601"),
             ("EXTRACTION_CACHE_HOLD_SECONDS", "-1"),
             ("EXTRACTION_CACHE_HOLD_SECONDS", "1m"),
+            ("CLIENT_POLL_MICROSECONDS", "10001"),
+            ("CLIENT_POLL_MICROSECONDS", "-1"),
+            ("CLIENT_POLL_MICROSECONDS", "0.5"),
         ]
         for (name, value) in cases {
             #expect(self.failure([name: value])?.variable == name, "\(name)=\(value)")

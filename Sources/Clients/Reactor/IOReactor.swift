@@ -1,6 +1,7 @@
 import CLinuxEpoll
 import NIOConcurrencyHelpers
 import NIOPosix
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -14,6 +15,11 @@ import Glibc
 /// is earlier than the wake-up it sleeps towards (at most 100 ms ahead, so in practice never); one `epoll_wait`
 /// collects the answers of many connections at once. Compared
 /// with a blocking call on a thread pool, each round trip saves a thread wake-up and a context switch.
+///
+/// When the process is otherwise idle (nothing else waits here, and a server that says when it serves requests,
+/// ``requestStarted()``, serves only this one), a wait first polls its descriptor on the caller's thread for up to
+/// ``pollLimit``, yielding the processor between polls, so an answer that comes back within it is read with no
+/// wake-up at all; past the limit, or when busy, it suspends as above (the rule is `ReadinessWaiters.startPolling()`).
 public final class IOReactor: Sendable {
     /// The process's reactor, started on first use and never stopped, like NIO's singletons.
     public static let shared = IOReactor()
@@ -27,6 +33,36 @@ public final class IOReactor: Sendable {
     /// The longest the reactor's thread sleeps, even with nobody waiting: ten idle wake-ups a second, so that a wait
     /// whose deadline is further off (every timeout the clients use) never wakes it (see ``ReadinessWaiters``).
     static let longestSleep: Duration = .milliseconds(100)
+    /// ``pollLimit`` in microseconds.
+    private let pollMicroseconds = Atomic<Int>(IOReactor.defaultPollLimit.wholeMicroseconds)
+    /// Requests in flight, as servers report them (``requestStarted()``).
+    private let requestsInFlight = Atomic<Int>(0)
+    /// How many waits were answered while polling (for tests).
+    let answeredWhilePolling = Atomic<Int>(0)
+
+    /// The default ``pollLimit``: a PostgreSQL statement or a Redis command of a cached request comes back within it
+    /// on loopback.
+    public static let defaultPollLimit: Duration = .microseconds(500)
+
+    /// How long a wait may poll its descriptor before it suspends, when nothing else waits, to the microsecond and at
+    /// most ``longestPollLimit``; zero turns polling off.
+    public var pollLimit: Duration {
+        get { .microseconds(self.pollMicroseconds.load(ordering: .relaxed)) }
+        set { self.pollMicroseconds.store(min(newValue, Self.longestPollLimit).wholeMicroseconds, ordering: .relaxed) }
+    }
+    /// Says that a request is being served: while more than one is, no wait polls (a polling thread would take a
+    /// processor from the others). Pair with ``requestFinished()``.
+    public func requestStarted() {
+        self.requestsInFlight.add(1, ordering: .relaxed)
+    }
+
+    /// Says that a request ``requestStarted()`` announced is answered.
+    public func requestFinished() {
+        self.requestsInFlight.subtract(1, ordering: .relaxed)
+    }
+
+    /// The longest ``pollLimit``.
+    public static let longestPollLimit: Duration = .milliseconds(10)
 
     init() {
         self.epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
@@ -47,6 +83,7 @@ public final class IOReactor: Sendable {
     ///   deadline, or at once when another task already waits for the same descriptor.
     public func wait(for descriptor: Int32, writable: Bool, deadline: Deadline) async -> Bool {
         if deadline.hasPassed { return false }
+        if self.poll(descriptor, writable: writable, deadline: deadline) { return true }
         return await withCheckedContinuation { continuation in
             let added = self.waiters.withLockedValue { $0.add(descriptor, deadline: deadline, waiter: continuation) }
             guard case .added(let wakeReactor) = added else {
@@ -61,6 +98,25 @@ public final class IOReactor: Sendable {
             }
             if wakeReactor { self.wake() }
         }
+    }
+
+    /// Polls `descriptor` on the caller's thread for up to ``pollLimit`` (and never past `deadline`) when nothing else
+    /// waits; `true` when it became ready meanwhile.
+    private func poll(_ descriptor: Int32, writable: Bool, deadline: Deadline) -> Bool {
+        let limit = self.pollLimit
+        guard limit > .zero, self.requestsInFlight.load(ordering: .relaxed) <= 1, self.waiters.withLockedValue({ $0.startPolling() })
+        else { return false }
+        defer { self.waiters.withLockedValue { $0.endPolling() } }
+        let end = Swift.min(ContinuousClock.now + limit, deadline.instant)
+        var entry = pollfd(fd: descriptor, events: Int16(writable ? POLLOUT : POLLIN), revents: 0)
+        repeat {
+            if Glibc.poll(&entry, 1, 0) != 0 {  // ready, in error, or a bad descriptor: the library reads which
+                self.answeredWhilePolling.add(1, ordering: .relaxed)
+                return true
+            }
+            sched_yield()  // a thread that the answer depends on may want this processor
+        } while ContinuousClock.now < end
+        return false
     }
 
     /// Arms `descriptor` for one event (modifying a registration left from an earlier wait, else adding one).

@@ -12,6 +12,8 @@ struct ReadinessWaiters<Waiter> {
 
     /// How many waits are pending.
     var count: Int { self.entries.count }
+    /// Whether a wait is polling its descriptor on its caller's thread (see ``startPolling()``).
+    private(set) var polling = false
 
     /// What ``add(_:deadline:waiter:)`` found.
     enum Added: Equatable {
@@ -56,6 +58,25 @@ struct ReadinessWaiters<Waiter> {
         let planned = self.entries.values.lazy.map(\.deadline).min().map { Swift.min($0, bound) } ?? bound
         self.plannedWake = planned
         return planned
+    }
+}
+
+extension ReadinessWaiters {
+    /// Whether a new wait may poll its descriptor on its caller's thread for a while before it suspends: only when
+    /// nothing else waits and nobody else polls, that is when the process has one request in flight and the thread
+    /// would otherwise sleep. Then the answer is read without waking the reactor's thread and then the caller's: at
+    /// one connection those two wake-ups were most of a round trip's cost. With any other wait pending the process is
+    /// busy, a thread polling would take CPU from work, and the wait suspends at once. `true` reserves the poll;
+    /// ``endPolling()`` returns it.
+    mutating func startPolling() -> Bool {
+        guard !self.polling, self.entries.isEmpty else { return false }
+        self.polling = true
+        return true
+    }
+
+    /// Ends the poll ``startPolling()`` allowed.
+    mutating func endPolling() {
+        self.polling = false
     }
 }
 

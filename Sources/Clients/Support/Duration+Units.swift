@@ -10,4 +10,10 @@ extension Duration {
         let (seconds, attoseconds) = self.components
         return max(0, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
     }
+
+    /// This duration in whole microseconds, rounded down, never negative.
+    public var wholeMicroseconds: Int {
+        let (seconds, attoseconds) = self.components
+        return max(0, Int(seconds) * 1_000_000 + Int(attoseconds / 1_000_000_000_000))
+    }
 }

@@ -153,6 +153,9 @@ public struct APIApplication: Sendable {
         )
 
         let router = Router(context: APIRequestContext.self)
+        // The clients' reactor is the process's: its polling limit is set here for every connection of the process.
+        IOReactor.shared.pollLimit = configuration.clientPollLimit
+        router.add(middleware: RequestsInFlightMiddleware())
         router.add(middleware: RequestInstrumentationMiddleware(metrics: metrics))
         router.add(middleware: ErrorMiddleware(headers: SecurityHeaders(hsts: configuration.environment.sendsHSTS), logger: logger))
         router.add(middleware: CORSPolicyMiddleware(origins: configuration.corsOrigins))

@@ -63,6 +63,9 @@ public struct APIConfiguration: Sendable {
     /// `EXTRACTION_CACHE_HOLD_SECONDS` (60; 0 turns it off): how long this process holds a result-cache entry it
     /// read or wrote, answering a repeated image without Redis.
     public var resultHold: Duration
+    /// `CLIENT_POLL_MICROSECONDS` (500; 0 turns it off): how long a PostgreSQL or Redis wait polls for its answer on
+    /// its own thread, when this is the one request in flight, before it sleeps (see `IOReactor.pollLimit`).
+    public var clientPollLimit: Duration
     /// `USER_DAILY_BUDGET_USD` (10) and `DAILY_BUDGET_USD` (500): AI spending per UTC day.
     public var budgets: ExtractionBudgets
     /// `IMAGE_FETCH_ALLOW`: networks and host names an `image_url` may reach despite the address and port rules.
@@ -96,7 +99,8 @@ public struct APIConfiguration: Sendable {
         extractionFallback: ExtractionFallback = .none,
         extractionRateLimit: Int = 10,
         cacheHitCommit: CacheHitCommit = .asynchronous,
-        resultHold: Duration = .seconds(60)
+        resultHold: Duration = .seconds(60),
+        clientPollLimit: Duration = IOReactor.defaultPollLimit
     ) {
         self.databaseURL = databaseURL
         self.redisURL = redisURL
@@ -125,6 +129,7 @@ public struct APIConfiguration: Sendable {
         self.extractionRateLimit = extractionRateLimit
         self.cacheHitCommit = cacheHitCommit
         self.resultHold = resultHold
+        self.clientPollLimit = clientPollLimit
     }
 
     /// `DATABASE_URL` alone (or the file `DATABASE_URL_FILE` names): what `copythat-api migrate` needs, without the
@@ -197,7 +202,14 @@ public struct APIConfiguration: Sendable {
                 }
                 return mode
             } ?? .asynchronous,
-            resultHold: .seconds(try reader.integer("EXTRACTION_CACHE_HOLD_SECONDS", default: 60, range: 0...3600))
+            resultHold: .seconds(try reader.integer("EXTRACTION_CACHE_HOLD_SECONDS", default: 60, range: 0...3600)),
+            clientPollLimit: .microseconds(
+                try reader.integer(
+                    "CLIENT_POLL_MICROSECONDS",
+                    default: IOReactor.defaultPollLimit.wholeMicroseconds,
+                    range: 0...IOReactor.longestPollLimit.wholeMicroseconds
+                )
+            )
         )
     }
 
