@@ -36,13 +36,15 @@ public final class IOReactor: Sendable {
     /// ``pollLimit`` in microseconds.
     private let pollMicroseconds = Atomic<Int>(IOReactor.defaultPollLimit.wholeMicroseconds)
     /// Requests in flight, as servers report them (``requestStarted()``).
-    private let requestsInFlight = Atomic<Int>(0)
+    let requestsInFlight = Atomic<Int>(0)
     /// How many waits were answered while polling (for tests).
     let answeredWhilePolling = Atomic<Int>(0)
 
     /// The default ``pollLimit``: a PostgreSQL statement or a Redis command of a cached request comes back within it
     /// on loopback.
     public static let defaultPollLimit: Duration = .microseconds(500)
+    /// The longest ``pollLimit``.
+    public static let longestPollLimit: Duration = .milliseconds(10)
 
     /// How long a wait may poll its descriptor before it suspends, when nothing else waits, to the microsecond and at
     /// most ``longestPollLimit``; zero turns polling off.
@@ -50,6 +52,7 @@ public final class IOReactor: Sendable {
         get { .microseconds(self.pollMicroseconds.load(ordering: .relaxed)) }
         set { self.pollMicroseconds.store(min(newValue, Self.longestPollLimit).wholeMicroseconds, ordering: .relaxed) }
     }
+
     /// Says that a request is being served: while more than one is, no wait polls (a polling thread would take a
     /// processor from the others). Pair with ``requestFinished()``.
     public func requestStarted() {
@@ -60,9 +63,6 @@ public final class IOReactor: Sendable {
     public func requestFinished() {
         self.requestsInFlight.subtract(1, ordering: .relaxed)
     }
-
-    /// The longest ``pollLimit``.
-    public static let longestPollLimit: Duration = .milliseconds(10)
 
     init() {
         self.epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
